@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Replay check: index the given WARC files with cdxj-indexer, load them into pywb, and check
+# that every archived 200 response (revisits included) comes back byte for byte from
+# pywb's identity (`id_`) URL. pywb pins packages that conflict with ours, so it lives in
+# its own virtual environment (PYWB_VENV, default .ci/.pywb-venv), built on first use.
+#
+#   .ci/pywb-check.sh DATA/warcs/*.warc.gz
+#
+# Exit 0 when every checked record replays; 1 on any failure; 2 on bad usage.
+set -euo pipefail
+
+if [ $# -eq 0 ]; then
+  echo "usage: $0 FILE.warc.gz..." >&2
+  exit 2
+fi
+root="$(cd "$(dirname "$0")/.." && pwd)"
+venv="${PYWB_VENV:-$root/.ci/.pywb-venv}"
+warcs=()
+for f in "$@"; do
+  [ -f "$f" ] || { echo "no such WARC file: $f" >&2; exit 2; }
+  warcs+=("$(cd "$(dirname "$f")" && pwd)/$(basename "$f")")
+done
+
+if [ ! -x "$venv/bin/wayback" ] || [ ! -x "$venv/bin/cdxj-indexer" ]; then
+  echo "building the pywb environment in $venv" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --upgrade pip
+  "$venv/bin/pip" install -q "pywb>=2.8" "cdxj-indexer>=1.4"
+fi
+
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# 1. cdxj-indexer must index every file and find captures in them.
+"$venv/bin/cdxj-indexer" "${warcs[@]}" > "$work/index.cdxj"
+lines=$(wc -l < "$work/index.cdxj")
+echo "cdxj-indexer: $lines index lines from ${#warcs[@]} files"
+[ "$lines" -gt 0 ] || { echo "FAIL: cdxj-indexer found no records" >&2; exit 1; }
+
+# 2. A pywb collection holding the files, served on loopback.
+cd "$work"
+"$venv/bin/wb-manager" init c > wb-manager.log 2>&1
+"$venv/bin/wb-manager" add c "${warcs[@]}" >> wb-manager.log 2>&1 || { cat wb-manager.log >&2; exit 1; }
+port=$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$venv/bin/wayback" -b 127.0.0.1 -p "$port" > wayback.log 2>&1 &
+server_pid=$!
+
+# 3. Every 200 response and revisit, fetched from its id_ URL, must equal the archived payload.
+"$venv/bin/python" - "$port" "${warcs[@]}" <<'PY'
+import sys, time, urllib.error, urllib.request
+from warcio.archiveiterator import ArchiveIterator
+from warcio.timeutils import iso_date_to_timestamp
+
+port, paths = sys.argv[1], sys.argv[2:]
+base = f"http://127.0.0.1:{port}/c/"
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+opener = urllib.request.build_opener(NoRedirect)
+for _ in range(100):  # wait for wayback to listen
+    try:
+        opener.open(base, timeout=2).read()
+        break
+    except urllib.error.HTTPError:
+        break
+    except OSError:
+        time.sleep(0.2)
+else:
+    sys.exit("FAIL: wayback did not start")
+
+by_digest, expected = {}, {}
+for path in paths:
+    with open(path, "rb") as fh:
+        for record in ArchiveIterator(fh):
+            if record.rec_type not in ("response", "revisit") or not record.http_headers:
+                continue
+            uri = record.rec_headers.get_header("WARC-Target-URI")
+            digest = record.rec_headers.get_header("WARC-Payload-Digest")
+            ts = iso_date_to_timestamp(record.rec_headers.get_header("WARC-Date"))
+            if record.rec_type == "response":
+                payload = record.raw_stream.read()
+                by_digest.setdefault(digest, payload)
+                if record.http_headers.get_statuscode() == "200":
+                    expected.setdefault((uri, ts), set()).add(("payload", payload))
+            elif record.http_headers.get_statuscode() == "200" and digest:
+                expected.setdefault((uri, ts), set()).add(("digest", digest))
+
+failures = checked = 0
+for (uri, ts), wanted in sorted(expected.items()):
+    bodies = {by_digest.get(v) if kind == "digest" else v for kind, v in wanted}
+    try:
+        # ask for what a crawler asked for, so pywb sends the body as archived (still encoded)
+        request = urllib.request.Request(f"{base}{ts}id_/{uri}",
+                                         headers={"Accept-Encoding": "gzip, deflate, br"})
+        with opener.open(request, timeout=30) as answer:
+            got = answer.read()
+    except (urllib.error.URLError, OSError) as exc:
+        print(f"FAIL {uri} @ {ts}: {exc}")
+        failures += 1
+        continue
+    checked += 1
+    if got not in bodies:
+        print(f"FAIL {uri} @ {ts}: replayed {len(got)} bytes differ from the archived payload")
+        failures += 1
+print(f"pywb replay: {checked - failures}/{len(expected)} captures returned their original bytes")
+sys.exit(1 if failures or not checked else 0)
+PY

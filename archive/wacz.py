@@ -1,0 +1,174 @@
+"""Export captures as a WACZ (Web Archive Collection Zipped, spec 1.1.1).
+
+The zip holds archive/*.warc.gz (stored, not deflated, so replay tools can seek in them),
+indexes/index.cdx (CDXJ lines from cdxj-indexer, pywb's own indexer), pages/pages.jsonl
+(the archived articles: `wacz create --detect-pages` finds none on a crawl) and
+datapackage.json with a sha256 per file, itself hashed in datapackage-digest.json.
+
+A filtered export (urls or site) copies the chosen records' gzip members byte for byte
+into one new WARC file: records are never re-serialised.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+import uuid
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from archive.warc_reader import iter_records
+from archive.warc_writer import metadata_uri
+
+WACZ_VERSION = "1.1.1"
+PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Articles"}
+COPY_CHUNK = 1 << 20
+
+
+def _cdxj_lines(warc_paths: list[Path]) -> str:
+    try:
+        from cdxj_indexer.main import CDXJIndexer
+    except ImportError as exc:  # an optional dependency: say how to get it
+        raise RuntimeError("WACZ export needs cdxj-indexer: pip install cdxj-indexer") from exc
+    out = io.StringIO()
+    out.close = lambda: None  # cdxj-indexer closes what it writes to
+    CDXJIndexer(out, [str(p) for p in warc_paths], sort=True, post_append=True).process_all()
+    return out.getvalue()
+
+
+def _chosen_urls(index, urls, site) -> set[str]:
+    chosen = set()
+    for url in urls or []:
+        chosen.add(url)
+        chosen.update(c["url"] for c in index.captures(url))
+    if site:
+        # the captures table is the CDX: its site column says which portal a capture is of
+        chosen.update(row[0] for row in index.conn.execute(
+            "SELECT DISTINCT url FROM captures WHERE site = ?", (site,)))
+    return chosen
+
+
+def _filtered_warc(warc_paths: list[Path], chosen: set[str], out_path: Path) -> int:
+    """Copy the gzip members of the chosen URLs' records (with the originals their
+    revisits refer to and each source file's warcinfo) into out_path. Returns the count."""
+    metadata_targets = {metadata_uri(url) for url in chosen}
+    per_file, wanted_originals = [], set()
+    for path in warc_paths:
+        records = list(iter_records(path))
+        per_file.append((path, records))
+        for record, _ in records:
+            if record.rec_type == "revisit" and record.target_uri in chosen:
+                wanted_originals.add(record.header("WARC-Refers-To"))
+    copied = 0
+    with open(out_path, "wb") as out:
+        for path, records in per_file:
+            keep = [ref for record, ref in records
+                    if record.target_uri in chosen or record.target_uri in metadata_targets
+                    or record.record_id in wanted_originals]
+            if not keep:
+                continue
+            warcinfo = [ref for record, ref in records if record.rec_type == "warcinfo"][:1]
+            with open(path, "rb") as source:
+                for ref in warcinfo + keep:
+                    source.seek(ref.offset)
+                    out.write(source.read(ref.length))
+                    copied += 1
+    return copied
+
+
+def _pages(index, chosen: set[str] | None, site: str | None) -> list[dict]:
+    pages = []
+    for article in index.iter_articles(site):
+        capture = index.capture(article["capture_id"]) if article.get("capture_id") else None
+        url = capture["url"] if capture else article["url"]
+        if chosen is not None and url not in chosen and article["url"] not in chosen:
+            continue
+        page = {"id": uuid.uuid5(uuid.NAMESPACE_URL, url).hex, "url": url,
+                "ts": (capture or {}).get("timestamp") or article.get("last_captured")}
+        if article.get("title"):
+            page["title"] = article["title"]
+        pages.append(page)
+    return pages
+
+
+class _HashingZip:
+    """Adds files to the zip and remembers each one's sha256 and size for datapackage.json."""
+
+    def __init__(self, zf: zipfile.ZipFile):
+        self.zf = zf
+        self.resources: list[dict] = []
+
+    def add_file(self, name: str, source: Path, compress: int) -> None:
+        digest, size = hashlib.sha256(), 0
+        info = zipfile.ZipInfo(name, datetime.now(timezone.utc).timetuple()[:6])
+        info.compress_type = compress
+        with open(source, "rb") as fh, self.zf.open(info, "w", force_zip64=True) as out:
+            while chunk := fh.read(COPY_CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+        self._remember(name, digest.hexdigest(), size)
+
+    def add_bytes(self, name: str, data: bytes, listed: bool = True) -> None:
+        info = zipfile.ZipInfo(name, datetime.now(timezone.utc).timetuple()[:6])
+        info.compress_type = zipfile.ZIP_DEFLATED
+        self.zf.writestr(info, data)
+        if listed:
+            self._remember(name, hashlib.sha256(data).hexdigest(), len(data))
+
+    def _remember(self, name: str, hexdigest: str, size: int) -> None:
+        self.resources.append({"name": os.path.basename(name).lower(), "path": name,
+                               "hash": f"sha256:{hexdigest}", "bytes": size})
+
+
+def _write_zip(path: Path, warc_paths: list[Path], cdxj: str, page_list: list[dict], title: str) -> None:
+    with zipfile.ZipFile(path, "w", allowZip64=True) as zf:
+        package = _HashingZip(zf)
+        for warc in warc_paths:
+            package.add_file(f"archive/{warc.name}", warc, zipfile.ZIP_STORED)
+        package.add_bytes("indexes/index.cdx", cdxj.encode("utf-8"))
+        lines = [json.dumps(PAGES_HEADER)] + [json.dumps(p, ensure_ascii=False) for p in page_list]
+        package.add_bytes("pages/pages.jsonl", ("\n".join(lines) + "\n").encode("utf-8"))
+        datapackage = json.dumps({
+            "profile": "data-package", "title": title,
+            "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "wacz_version": WACZ_VERSION, "software": "portal-archive",
+            "resources": package.resources}, indent=2, ensure_ascii=False).encode("utf-8")
+        package.add_bytes("datapackage.json", datapackage, listed=False)
+        package.add_bytes("datapackage-digest.json", json.dumps({
+            "path": "datapackage.json",
+            "hash": "sha256:" + hashlib.sha256(datapackage).hexdigest()}).encode(), listed=False)
+
+
+def export_wacz(warcs_dir, index, out_path, urls=None, site=None, pages=None,
+                title: str = "portal-archive export") -> str:
+    """Write a WACZ of all captures (default) or of the given URLs / site; returns a
+    one-line summary. `pages` (dicts with url, ts, title) replaces the article list."""
+    warcs_dir, out_path = Path(warcs_dir), Path(out_path)
+    warc_paths = sorted(warcs_dir.glob("*.warc.gz"))  # closed files only: `.open` ones are still growing
+    if not warc_paths:
+        raise FileNotFoundError(f"no closed WARC files in {warcs_dir}")
+    chosen = _chosen_urls(index, urls, site) if (urls or site) else None
+    partial = out_path.with_name(out_path.name + ".partial")
+    with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".wacz-") as tmp:
+        if chosen is not None:
+            filtered = Path(tmp) / f"portal-archive-export-{datetime.now(timezone.utc):%Y%m%d%H%M%S}.warc.gz"
+            records = _filtered_warc(warc_paths, chosen, filtered)
+            if not records:
+                raise LookupError("no archived records match the chosen URLs/site")
+            warc_paths = [filtered]
+        else:
+            records = None
+        page_list = pages if pages is not None else _pages(index, chosen, site)
+        cdxj = _cdxj_lines(warc_paths)  # filenames in it are the basenames used below
+        try:
+            _write_zip(partial, warc_paths, cdxj, page_list, title)
+            os.replace(partial, out_path)
+        finally:
+            if partial.exists():
+                partial.unlink()
+    source = f"{records} records" if records is not None else f"{len(warc_paths)} WARC files"
+    return f"{source}, {cdxj.count(chr(10))} index lines, {len(page_list)} pages"

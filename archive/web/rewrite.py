@@ -1,0 +1,138 @@
+"""Point an archived page's links and resources at their archived copies.
+
+The rewritten page is for viewing only; the bytes as received stay downloadable from the
+WARC. Links that are not http(s) (mailto:, javascript:, data:, #fragment) are left alone:
+the page is served sandboxed, so a javascript: URL cannot run anyway.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+from typing import Callable
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+
+ToArchive = Callable[[str], str]
+
+# Lazy-loading attributes whose URL a script would have moved into src: scripts never run
+# in the sandbox, so the archived image is shown directly.
+LAZY_IMAGE_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src")
+SRCSET_ATTRIBUTES = ("srcset", "data-srcset")
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]*)\1\s*\)""", re.IGNORECASE)
+_CSS_IMPORT = re.compile(r"""@import\s+(['"])([^'"]+)\1""", re.IGNORECASE)
+
+
+def is_web_url(url: str) -> bool:
+    return urlsplit(url).scheme in ("http", "https")
+
+
+def rewrite_css(text: str, base_url: str, to_archive: ToArchive) -> str:
+    """url(...) and @import targets of a stylesheet, resolved against base_url, made archived."""
+    def replace_url(match: re.Match) -> str:
+        target = urljoin(base_url, match.group(2).strip())
+        if not is_web_url(target):
+            return match.group(0)
+        return f'url("{to_archive(target)}")'
+
+    def replace_import(match: re.Match) -> str:
+        target = urljoin(base_url, match.group(2).strip())
+        return f'@import "{to_archive(target)}"' if is_web_url(target) else match.group(0)
+
+    return _CSS_IMPORT.sub(replace_import, _CSS_URL.sub(replace_url, text))
+
+
+def rewrite_html(body: bytes, page_url: str, charset: str | None, to_archive: ToArchive) -> bytes:
+    """The page as UTF-8 HTML with every http(s) link and resource pointing into the archive."""
+    parser = lxml.html.HTMLParser(encoding=_known_codec(charset))
+    try:
+        document = lxml.html.document_fromstring(body, parser=parser)
+    except (etree.ParserError, ValueError):
+        return b""
+    base_url = _effective_base(document, page_url)
+
+    def replace(link: str) -> str:
+        target = urljoin(base_url, link.strip())
+        return to_archive(target) if is_web_url(target) else link
+
+    document.rewrite_links(replace, resolve_base_href=True, base_href=base_url)
+    for element in document.iter(etree.Element):
+        for name in SRCSET_ATTRIBUTES:
+            if element.get(name):
+                element.set(name, _rewrite_srcset(element.get(name), base_url, to_archive))
+        for name in LAZY_IMAGE_ATTRIBUTES:
+            lazy = element.get(name)
+            if lazy and is_web_url(urljoin(base_url, lazy.strip())):
+                element.set(name, to_archive(urljoin(base_url, lazy.strip())))
+                if element.tag == "img":
+                    element.set("src", element.get(name))
+    for meta in document.iter("meta"):
+        # The page is re-encoded as UTF-8; an old charset declaration would contradict it.
+        if meta.get("charset") or (meta.get("http-equiv") or "").lower() == "content-type":
+            meta.drop_tree()
+    return lxml.html.tostring(document, encoding="utf-8", method="html", doctype="<!DOCTYPE html>")
+
+
+def _effective_base(document, page_url: str) -> str:
+    for base in document.iter("base"):
+        if base.get("href"):
+            return urljoin(page_url, base.get("href").strip())
+    return page_url
+
+
+def _rewrite_srcset(value: str, base_url: str, to_archive: ToArchive) -> str:
+    candidates = []
+    for candidate in value.split(","):
+        parts = candidate.strip().split()
+        if not parts:
+            continue
+        target = urljoin(base_url, parts[0])
+        if is_web_url(target):
+            parts[0] = to_archive(target)
+        candidates.append(" ".join(parts))
+    return ", ".join(candidates)
+
+
+def _known_codec(charset: str | None) -> str | None:
+    """The charset if Python knows it (lxml fails on unknown names); else let lxml detect it."""
+    if not charset:
+        return None
+    try:
+        return codecs.lookup(charset.strip().strip('"\'')).name
+    except LookupError:
+        return None
+
+
+# Elements whose links a browser loads to draw the page (not links a reader follows).
+RESOURCE_TAGS = ("img", "script", "source", "video", "audio", "embed", "input", "track", "object")
+
+
+def page_resources(body: bytes, page_url: str, charset: str | None) -> list[str]:
+    """Absolute URLs of what the page loads: images, scripts, stylesheets, icons, CSS urls."""
+    parser = lxml.html.HTMLParser(encoding=_known_codec(charset))
+    try:
+        document = lxml.html.document_fromstring(body, parser=parser)
+    except (etree.ParserError, ValueError):
+        return []
+    base_url = _effective_base(document, page_url)
+    found: list[str] = []
+    for element, attribute, link, _ in document.iterlinks():
+        tag = element.tag if isinstance(element.tag, str) else ""
+        rel = (element.get("rel") or "").lower()
+        loads = (tag in RESOURCE_TAGS or attribute is None or attribute == "style"
+                 or (tag == "link" and ("stylesheet" in rel or "icon" in rel)))
+        if loads:
+            found.append(urljoin(base_url, link.strip()))
+    for element in document.iter(etree.Element):
+        for name in LAZY_IMAGE_ATTRIBUTES:
+            if element.get(name):
+                found.append(urljoin(base_url, element.get(name).strip()))
+    return [url for url in dict.fromkeys(found) if is_web_url(url)]
+
+
+def stylesheet_resources(text: str, css_url: str) -> list[str]:
+    """Absolute URLs a stylesheet loads (url() and @import)."""
+    found = [urljoin(css_url, m.group(2).strip()) for m in _CSS_URL.finditer(text)]
+    found += [urljoin(css_url, m.group(2).strip()) for m in _CSS_IMPORT.finditer(text)]
+    return [url for url in dict.fromkeys(found) if is_web_url(url)]

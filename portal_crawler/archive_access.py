@@ -1,0 +1,50 @@
+"""The crawl's handle on its archive: the index, and archived pages as Scrapy responses."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from scrapy.http import Headers
+from scrapy.http.response.html import HtmlResponse
+from scrapy.responsetypes import responsetypes
+
+from archive.index import Index
+from archive.snapshot import snapshot_capture
+
+logger = logging.getLogger(__name__)
+
+
+class CrawlArchive:
+    """One data directory seen from a running crawl."""
+
+    def __init__(self, data_dir: str | Path):
+        self.data_dir = Path(data_dir)
+        self.warcs_dir = self.data_dir / "warcs"
+        self.warcs_dir.mkdir(parents=True, exist_ok=True)
+        self.index = Index(self.data_dir / "index.sqlite")
+
+    def archived_response(self, request, crawl_id: int | None = None):
+        """The newest archived 200 answer for request.url (of crawl_id when given), or None."""
+        captures = [c for c in self.index.captures(request.url)
+                    if c.get("status") == 200 and (crawl_id is None or c.get("crawl_id") == crawl_id)]
+        if not captures:
+            return None
+        capture = max(captures, key=lambda c: c["timestamp"])
+        try:
+            status_line, headers, body = snapshot_capture(self.index, self.warcs_dir, capture)
+        except (OSError, ValueError) as exc:
+            logger.warning("archived copy of %s unreadable: %s", request.url, exc)
+            return None
+        scrapy_headers = Headers()
+        for name, value in headers:
+            if name.lower() in ("content-encoding", "transfer-encoding", "content-length"):
+                continue  # the body we hand back is already decoded
+            scrapy_headers.appendlist(name, value)
+        cls = responsetypes.from_args(headers=scrapy_headers, url=request.url, body=body)
+        response = cls(url=request.url, status=200, headers=scrapy_headers, body=body,
+                       request=request, flags=["archived"])
+        request.meta["capture_id"] = capture.get("id")
+        return response
+
+    def close(self):
+        self.index.close()

@@ -1,0 +1,138 @@
+"""Runs one crawl in this process with Scrapy and turns its outcome into a report."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive.index import Index
+
+
+@dataclass(frozen=True)
+class CrawlRequest:
+    targets: list[str]
+    data_dir: Path
+    proxy: str = ""
+    max_pages: int | None = None
+    resume: bool = False
+    settings: dict = field(default_factory=dict)
+    profiles: list[str] = field(default_factory=list)
+    redis_url: str | None = None
+    verbose: bool = False
+
+
+@dataclass(frozen=True)
+class CrawlReport:
+    crawl_id: int
+    outcome: str
+    summary: dict
+
+    def render(self) -> str:
+        s = self.summary
+        lines = [f"crawl {self.crawl_id}: {self.outcome}",
+                 f"  pages      {s.get('pages', 0)}  ({s.get('not_modified', 0)} not modified, "
+                 f"{s.get('revisits', 0)} deduplicated)",
+                 f"  articles   {s.get('new', 0)} new, {s.get('changed', 0)} changed, "
+                 f"{s.get('unchanged', 0)} unchanged",
+                 f"  errors     {s.get('errors', 0)}   gone {s.get('gone', 0)}"]
+        capped = s.get("capped") or {}
+        if capped:
+            lines.append("  capped     " + ", ".join(f"{k} {v}" for k, v in sorted(capped.items())))
+        warcs = s.get("warcs") or []
+        if warcs:
+            lines.append(f"  warcs      {len(warcs)} file(s): {', '.join(warcs[:3])}{' ...' if len(warcs) > 3 else ''}")
+        lines.append(f"  bytes      {s.get('bytes', 0)}   time {s.get('seconds', 0):.1f}s")
+        return "\n".join(lines)
+
+
+def split_targets(targets: list[str]) -> tuple[list[str], list[str]]:
+    urls = [t for t in targets if "://" in t]
+    ids = [t for t in targets if "://" not in t]
+    return ids, urls
+
+
+def check_targets(request: CrawlRequest):
+    """Fail before Scrapy starts: unknown site ids and unreadable profile files."""
+    from portal_crawler.cli import UserError
+    from portal_crawler.sites.registry import RegistryError, load_registry
+    ids, urls = split_targets(request.targets)
+    try:
+        registry = load_registry(request.profiles)
+        for site_id in ids:
+            registry.get(site_id)
+    except RegistryError as exc:
+        raise UserError(str(exc)) from None
+    for url in urls:
+        if not url.startswith(("http://", "https://")):
+            raise UserError(f"not an http(s) start URL: {url}")
+
+
+def scrapy_settings(request: CrawlRequest):
+    from scrapy.settings import Settings
+    from portal_crawler.cli import UserError
+    settings = Settings()
+    settings.setmodule("portal_crawler.settings", priority="project")
+    settings.set("PORTAL_ARCHIVE_DATA", str(request.data_dir), priority="cmdline")
+    if request.proxy:
+        settings.set("PORTAL_PROXY", request.proxy, priority="cmdline")
+    if request.max_pages:
+        if request.max_pages < 1:
+            raise UserError("--max-pages must be at least 1")
+        settings.set("CLOSESPIDER_PAGECOUNT", request.max_pages, priority="cmdline")
+    if request.profiles:
+        settings.set("PORTAL_PROFILES", ",".join(request.profiles), priority="cmdline")
+    if not request.verbose:
+        settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
+    for name, value in request.settings.items():
+        settings.set(name, value, priority="cmdline")
+    if request.redis_url:
+        from portal_crawler.distributed import redis_settings
+        for name, value in redis_settings(request.redis_url).items():
+            settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def run_crawl(request: CrawlRequest) -> CrawlReport:
+    from scrapy.crawler import CrawlerProcess
+    from portal_crawler.spiders.portal import PortalSpider
+
+    check_targets(request)
+    ids, urls = split_targets(request.targets)
+    settings = scrapy_settings(request)
+    process = CrawlerProcess(settings)
+    if not request.verbose:
+        logging.getLogger("scrapy").setLevel(logging.WARNING)
+    crawler = process.create_crawler(PortalSpider)
+    process.crawl(crawler, site=",".join(ids) or None, start_url=",".join(urls) or None,
+                  resume="1" if request.resume else None)
+    process.start()
+    return report_for(request.data_dir, crawler)
+
+
+def report_for(data_dir: Path, crawler) -> CrawlReport:
+    spider = crawler.spider
+    crawl_id = getattr(spider, "crawl_id", None)
+    if crawl_id is None:  # the spider never opened: a setup error Scrapy has logged
+        return CrawlReport(0, "failed", {"errors": 1})
+    index = Index(Path(data_dir) / "index.sqlite")
+    try:
+        run = index.crawl(crawl_id)
+    finally:
+        index.close()
+    summary = dict(run.get("stats") or {})
+    summary.update({k: run.get(k) for k in ("pages", "new", "changed", "errors", "warcs") if run.get(k) is not None})
+    return CrawlReport(crawl_id, run.get("outcome") or "failed", summary)
+
+
+def run_worker(data_dir: Path, redis_url: str, settings: dict, proxy: str = "", verbose: bool = False) -> CrawlReport:
+    from scrapy.crawler import CrawlerProcess
+    from portal_crawler.distributed import worker_spider_kwargs
+    request = CrawlRequest(targets=[], data_dir=data_dir, proxy=proxy, settings=settings, redis_url=redis_url,
+                           verbose=verbose)
+    scrapy_set = scrapy_settings(request)
+    process = CrawlerProcess(scrapy_set)
+    from portal_crawler.spiders.portal import PortalSpider
+    crawler = process.create_crawler(PortalSpider)
+    process.crawl(crawler, **worker_spider_kwargs(redis_url))
+    process.start()
+    return report_for(data_dir, crawler)

@@ -1,0 +1,260 @@
+"""Article extraction: extract(body, url, headers) -> Article. Pure: bytes in, record out.
+
+Two paths give one result: a CMS family detected from the page (rules as data in
+portal_crawler/sites/cms/*.toml) picks the article's elements by selector; the generic path
+scores the page's text blocks. Both then share the line classification (dates, bylines,
+captions, boilerplate, duplicates) in body.py."""
+from __future__ import annotations
+
+import logging
+import re
+from urllib.parse import urljoin
+
+from lxml import etree
+
+from ..items import Article
+from . import authors, body, canonical, dates, dom, media, meta, rules
+from .encoding import decode
+
+__all__ = ['extract', 'Article']
+log = logging.getLogger(__name__)
+TITLE_SPLIT = re.compile(r'\s+[-|–—:»]\s+')
+LISTING_LINK_LINES = 5
+AFTER_HEADING_LINES = 30
+ATTACHMENT_LOOKAHEAD = 15
+WEAK_CONTAINER = 400          # container score under which the page has no real text block
+MIN_UNDATED_BODY = 200        # an undated, unsigned page needs this much text to be an article
+NOT_ARTICLE_PATH = re.compile(r'/(admin|login|dang-?nhap|tim-?kiem|search|sitemap)(/|\.|$)|gioi-?thieu|lien-?he|'
+                              r'/(default|index)\.(aspx|html?|php)$|/trang-chu/?$', re.I)
+LISTING_REPEATS = 3           # sibling blocks of one kind that make a list of teasers
+
+
+def extract(body_bytes: bytes, url: str, headers=None, *, use_rules: bool = True,
+            families=None) -> Article:
+    """Never raises on page content: a page that cannot be read gives an empty non-article."""
+    try:
+        return _extract(body_bytes or b'', url, headers, use_rules, families)
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError, MemoryError,
+            etree.LxmlError, UnicodeError) as err:
+        # a bug or a pathological page must not stop a crawl: log it with the URL, keep going
+        log.warning('extraction failed for %s: %r', url, err)
+        return Article(url=url, canonical=url)
+
+
+def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Article:
+    if isinstance(raw, str):
+        raw = raw.encode('utf-8', 'replace')
+    text, encoding = decode(raw, headers)
+    root = dom.parse(text)
+    if root is None:
+        return Article(url=url, canonical=url, encoding=encoding)
+    page = meta.read(root)
+    base = urljoin(url, page.base_href) if page.base_href else url
+    family = None
+    if use_rules:
+        family = rules.detect(root, text, families if families is not None else rules.load_families())
+    link_hrefs = [el.get('href') for el in root.iter('a') if el.get('href')]
+    link_hrefs += [el.get('action') for el in root.iter('form') if el.get('action')]
+    if family is not None:
+        for sel in family.remove:
+            for el in sel.all(root):
+                dom.drop_tree(el)
+    dom.clean(root)
+    lines, ranges = dom.split_lines(root)
+
+    container = _first(family.container, root, ranges) if family else None
+    family_container = container is not None and (not family.article or _first(family.article, root, ranges) is not None)
+    title = _selected_text(family.title, root) if family else None
+    scope = None
+    if container is None:
+        container, strength = body.choose_container(lines, ranges)
+        if strength < WEAK_CONTAINER:
+            # little text anywhere (image-only, empty body): read on from the title heading
+            title = title or _generic_title(page, lines, ranges, None)
+            index = _heading_index(title, lines)
+            if index is not None:
+                scope = _after_heading(lines, index)
+                container = lines[index].owner
+    if scope is None:
+        scope = _lines_of(container, lines, ranges) if container is not None else []
+    title = title or _generic_title(page, lines, ranges, container)
+
+    region = scope
+    if family and family.body:
+        picked = _lines_of_all(family.body, root, lines, ranges)
+        if picked:
+            region = picked
+    parts = body.classify(region, title)
+    scope_parts = body.classify(scope, title) if region is not scope else parts
+
+    published = None
+    if family and family.date:
+        raw_date = _selected_text(family.date, root)
+        found = dates.parse(raw_date) if raw_date else None
+        published = found[0] if found else None
+    published = published or dates.parse_iso(page.published or '') or scope_parts.date or parts.date
+
+    author = None
+    if family and family.author:
+        node = _selected_text(family.author, root)
+        author = (authors.labelled(node) or authors.clean(node)) if node else None
+    author = author or parts.author or scope_parts.author
+
+    images = media.images(parts.images, base)
+    attachments = media.attachments(scope_parts.links + _attachment_block(lines, scope), base)
+    body_text = '\n\n'.join(parts.paragraphs)
+    canon = canonical.find(url, text, page, link_hrefs, family, (line.text for line in lines))
+    is_article = (family is None or family_container) and \
+        _is_article(url, title, published, author, body_text, images, attachments, scope, family, container)
+    return Article(url=url, canonical=canon, title=title, published=published, author=author,
+                   body=body_text, images=images, attachments=attachments,
+                   language=page.language or 'vi', encoding=encoding,
+                   family=family.name if family else None, is_article=is_article)
+
+
+def _attachment_block(lines, scope):
+    """Links of a labelled 'File đính kèm' block that sits just after the article block."""
+    if not scope:
+        return []
+    try:
+        end = lines.index(scope[-1]) + 1
+    except ValueError:
+        return []
+    found = []
+    for index in range(end, min(len(lines), end + ATTACHMENT_LOOKAHEAD)):
+        if body.ATTACHMENT_HEAD.match(lines[index].text):
+            for line in lines[index:index + ATTACHMENT_LOOKAHEAD]:
+                docs = [(href, text) for href, text, _ in line.links if href and dom.DOC_LINK.search(href)]
+                if not docs and line is not lines[index]:
+                    break
+                found.extend(docs)
+            break
+    return found
+
+
+def _heading_index(title, lines):
+    if not title:
+        return None
+    key = ' '.join(title.lower().split())
+    for index, line in enumerate(lines):
+        if line.owner.tag in body.HEADINGS and ' '.join(line.text.lower().split()) == key:
+            return index
+    return None
+
+
+def _after_heading(lines, index):
+    """The title line and what follows it, up to the next link list or heading."""
+    out = [lines[index]]
+    for line in lines[index + 1:index + 1 + AFTER_HEADING_LINES]:
+        if line.owner.tag in body.HEADINGS or (line.nav_density > 0.5 and len(line.text) > 15):
+            break
+        out.append(line)
+    return out
+
+
+def _first(selectors, root, ranges):
+    for sel in selectors:
+        for el in sel.all(root):
+            if el in ranges:
+                return el
+    return None
+
+
+def _selected_text(selectors, root) -> str | None:
+    for sel in selectors:
+        for el in sel.all(root):
+            value = dom.text_of(el)
+            if value:
+                return value
+    return None
+
+
+def _lines_of(el, lines, ranges):
+    a, b = ranges[el]
+    return lines[a:b]
+
+
+def _lines_of_all(selectors, root, lines, ranges):
+    spans = []
+    for sel in selectors:
+        for el in sel.all(root):
+            if el in ranges:
+                spans.append(tuple(ranges[el]))
+    spans.sort()
+    out, last_end = [], -1
+    for a, b in spans:
+        a = max(a, last_end)
+        if b > a:
+            out.extend(lines[a:b])
+            last_end = b
+    return out
+
+
+def _generic_title(page, lines, ranges, container) -> str | None:
+    """A heading that the <title> (or og:title) contains, nearest the article; else the
+    <title> minus the site name."""
+    doc_title = page.og_title or page.title or ''
+    key = ' '.join(doc_title.lower().split())
+    anchor = ranges[container][0] if container is not None else 0
+    best, best_distance = None, None
+    for index, line in enumerate(lines):
+        if line.owner.tag not in body.HEADINGS and 'title' not in (line.owner.get('class') or '').lower():
+            continue
+        text = line.text
+        if len(text) < 4 or line.link_density > 0.5:
+            continue
+        low = ' '.join(text.lower().split())
+        if key and low in key:
+            distance = abs(index - anchor)
+            if best is None or distance < best_distance:
+                best, best_distance = text, distance
+    if best:
+        return best
+    if container is not None:
+        a, b = ranges[container]
+        for line in lines[a:b]:
+            if line.owner.tag in ('h1', 'h2') and len(line.text) >= 4:
+                return line.text
+    if page.og_title:
+        return page.og_title
+    if page.title:
+        pieces = TITLE_SPLIT.split(page.title)
+        return max(pieces, key=len) if len(pieces) > 1 else page.title
+    return None
+
+
+def _teaser(el) -> bool:
+    """The block (or a near ancestor) is one of several alike siblings: a listing item."""
+    node, depth = el, 0
+    while node is not None and depth < 3 and node.tag not in ('body', 'html'):
+        parent = node.getparent()
+        if parent is None:
+            break
+        cls = node.get('class')
+        if cls:
+            alike = sum(1 for sib in parent if sib.tag == node.tag and sib.get('class') == cls)
+        else:
+            alike = sum(1 for sib in parent if sib.tag == node.tag and
+                        sib.find('.//h2//a') is not None or sib.find('.//h3//a') is not None)
+        if alike >= LISTING_REPEATS:
+            return True
+        node, depth = parent, depth + 1
+    return False
+
+
+def _is_article(url, title, published, author, body_text, images, attachments, scope, family, found) -> bool:
+    if not title or found is None or _teaser(found):
+        return False
+    if any(line.owner.tag in body.HEADINGS and line.nav_density > 0.5 and len(line.text) > 20 for line in scope):
+        return False              # a linked headline: a teaser in a listing
+    link_lines = sum(1 for line in scope if line.link_density > 0.6 and len(line.text) > 25)
+    date_lines = sum(1 for line in scope if dates.date_line(line.text))
+    if link_lines >= LISTING_LINK_LINES or date_lines >= 3:
+        return False
+    if NOT_ARTICLE_PATH.search(url.split('?')[0].split('#')[0]):
+        return False
+    if published or author:
+        return True
+    if family is not None and (body_text or images or attachments):
+        return True
+    return len(body_text) >= MIN_UNDATED_BODY and body_text.count('\n\n') >= 1

@@ -1,0 +1,74 @@
+"""Author lines: 'Tác giả: X', 'Tin, ảnh: X', 'Người viết: X', a lone name after the body,
+initials ('PV', 'NN'); a 'Nguồn: Báo ...' line names a source, never an author."""
+from __future__ import annotations
+
+import re
+
+LABEL = re.compile(r'''^\s*(?:tác\s+giả|người\s+viết|người\s+đăng|người\s+thực\s+hiện|
+    (?:tin|bài)\s*(?:,|và|&|\+)\s*ảnh|tin|bài|nhóm\s+pv|phóng\s+viên|pv|ctv|cộng\s+tác\s+viên|
+    biên\s+tập(?:\s+viên)?|thực\s+hiện|author|written\s+by|by)\s*[:：]\s*(.+?)\s*$''', re.I | re.X)
+SOURCE = re.compile(r'^\s*(?:nguồn(?:\s+tin)?|theo|source)\s*[:：]', re.I)
+END_MARK = re.compile(r'^\s*\.?/\.\s*|\s*\.?/\.\s*$')
+# words that start chrome lines or office names, never a personal name
+NOT_NAME_WORDS = frozenset('''ubnd hđnd huyện tỉnh xã phòng sở báo đài cổng trang tin bài ảnh ban nguồn hội
+đảng cục bộ trấn thông liên quan nhất quay đăng nhập tìm kiếm giới thiệu chuyên mục'''.split())
+INITIALS = re.compile(r'^[A-ZĐ]{2,4}$')
+NAME_MAX = 40
+
+
+def clean(value: str) -> str | None:
+    value = END_MARK.sub('', value or '').strip(' .,;:-–—\u00a0')
+    value = re.sub(r'\s*\([^)]*\)\s*$', '', value).strip()
+    return value or None
+
+
+def labelled(text: str) -> str | None:
+    """The name in a labelled author line, or None."""
+    if len(text) > 120:
+        return None
+    m = LABEL.match(text)
+    if not m:
+        return None
+    value = clean(m.group(1))
+    if value and ',' in value and name_like(value.split(',')[0]):
+        value = value.split(',')[0].strip()
+    return value if value and len(value) <= 80 else None
+
+
+def is_source(text: str) -> bool:
+    return len(text) <= 150 and bool(SOURCE.match(text))
+
+
+def name_like(text: str) -> bool:
+    """A short run of capitalised words (a Vietnamese personal name) or initials."""
+    text = clean(text) or ''
+    if not text or len(text) > NAME_MAX or any(c.isdigit() for c in text):
+        return False
+    if INITIALS.match(text):
+        return True
+    words = text.split()
+    if not 1 <= len(words) <= 6:
+        return False
+    if len(words) == 1 and len(text) < 3:
+        return False
+    for w in words:
+        if not w[0].isupper() or not w.replace('-', '').isalpha():
+            return False
+        if w.lower() in NOT_NAME_WORDS or (len(w) > 1 and w.isupper()):
+            return False
+    return True
+
+
+def lone_name(text: str) -> str | None:
+    """'Thùy Dung', './. Thùy Dung', 'Trần Quốc Khánh, Ban Tuyên giáo Tỉnh ủy' -> the name."""
+    if len(text) > 90:
+        return None
+    value = clean(text)
+    if not value:
+        return None
+    if name_like(value):
+        return value
+    head = value.split(',')[0].strip()
+    if ',' in value and name_like(head) and len(head.split()) >= 2:
+        return head
+    return None

@@ -1,0 +1,218 @@
+"""Find the article's block and turn its lines into title/date/author/captions/paragraphs."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import authors, dates
+from .dom import DOC_LINK, Line
+
+PARAGRAPH_TAGS = frozenset('p h1 h2 h3 h4 h5 h6 li dd dt blockquote pre figcaption caption'.split())
+HEADINGS = frozenset('h1 h2 h3 h4 h5 h6'.split())
+MIN_SCORING_CHARS = 25
+MAX_EXPANSIONS = 6
+BOILERPLATE = re.compile(r'''^(in\s+trang|in\s+bài(\s+viết)?|bản\s+in|quay\s+lại|về\s+đầu\s+trang|lên\s+đầu\s+trang|
+    gửi\s+(email|bài\s+viết)|chia\s+sẻ|share|tweet|email|print|top|đầu\s+trang|
+    (file|tệp|tài\s+liệu|văn\s+bản)\s+đính\s+kèm|tải\s+về|download|xem\s+thêm|
+    (các\s+)?tin\s+(liên\s+quan|khác|mới|cùng\s+chuyên\s+mục)|các\s+tin\s+đã\s+đưa|bài\s+viết\s+liên\s+quan|
+    lượt\s+xem|đã\s+xem|số\s+lượt\s+xem|bình\s+luận|ý\s+kiến\s+bạn\s+đọc|đánh\s+giá|
+    font\s*size|cỡ\s+chữ|tiêu\s+đề|zalo|facebook|từ\s+khóa|từ\s+khoá|tags?|thẻ)\b''', re.I | re.X)
+# lines of print views and footers: the site's name, copyright, the article's own address
+CHROME_LINE = re.compile(r'''^(©|\(c\)\s|copyright\b|bản\s+quyền|(url|địa\s+chỉ|link|đường\s+dẫn)(\s+của)?\s+(bài\s+viết|bài|tin)\s*:|
+    cổng\s+thông\s+tin\s+điện\s+tử\b|trang\s+thông\s+tin\s+điện\s+tử\b|website\b)''', re.I | re.X)
+ATTACHMENT_HEAD = re.compile(r'^\s*(file|tệp|tài\s+liệu|văn\s+bản)\s+đính\s+kèm|^\s*tải\s+về', re.I)
+CAPTION_CLASS = re.compile(r'caption|chu-?thich|desc|note|image|photo|img|figure', re.I)
+NEGATIVE = re.compile(r'footer|copyright|sidebar|side-bar|comment|menu|nav|widget|banner|breadcrumb|share|social|'
+                      r'related|other|poll|vote|counter|thong-?ke|weather|thoi-?tiet|col-(left|right)|aside|header|'
+                      r'masthead|ads?\b|advert|quang-?cao|lien-?ket|links?\b|tin-?moi|latest|calendar', re.I)
+POSITIVE = re.compile(r'article|content|detail|news|body|entry|post|text|main|story|noi-?dung|chi-?tiet|'
+                      r'bai-?viet|rtestate', re.I)
+CHROME_TAGS = frozenset(('footer', 'aside', 'nav', 'header'))
+TRAILING_NAME = re.compile(r'^(.{40,}\./\.)\s*(\S.{1,40})$')
+ALIGN = re.compile(r'text-align\s*:\s*(center|right)', re.I)
+
+
+@dataclass
+class Parts:
+    paragraphs: list[str] = field(default_factory=list)
+    author: str | None = None
+    date: str | None = None
+    images: list = field(default_factory=list)     # (img element, caption or None)
+    links: list = field(default_factory=list)      # (href, text) of every link in the scope
+
+
+def choose_container(lines: list[Line], ranges: dict):
+    """Readability-style scoring over lines, then widen while the wider block adds only
+    unlinked text (title, date, sapo, byline) rather than link lists."""
+    scores: dict = {}
+    for line in lines:
+        n = len(line.text)
+        if n < MIN_SCORING_CHARS or line.link_density > 0.3:
+            continue
+        owner = line.owner
+        start = owner.getparent() if owner.tag in PARAGRAPH_TAGS and owner.getparent() is not None else owner
+        weight = min(n, 2000) + 30 * line.text.count(',')
+        scores[start] = scores.get(start, 0.0) + weight
+        parent = start.getparent()
+        if parent is not None:
+            scores[parent] = scores.get(parent, 0.0) + weight / 2
+    if not scores:
+        return None, 0.0
+    best, best_score = None, -1.0
+    for el, s in scores.items():
+        if el not in ranges:
+            continue
+        a, b = ranges[el]
+        total = sum(len(x.text) for x in lines[a:b]) or 1
+        linked = sum(x.link_chars for x in lines[a:b])
+        s *= (1 - linked / total) * class_weight(el)
+        if s > best_score:
+            best, best_score = el, s
+    return (widen(best, lines, ranges), best_score) if best is not None else (None, 0.0)
+
+
+def class_weight(el) -> float:
+    """Readability's hint: class/id names and HTML5 tags of the block and its ancestors."""
+    hint = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if POSITIVE.search(hint) and not NEGATIVE.search(hint):
+        return 1.5
+    node, depth = el, 0
+    while node is not None and depth < 5:
+        if node.tag in CHROME_TAGS:
+            return 0.2
+        names = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if NEGATIVE.search(names) and not POSITIVE.search(names):
+            return 0.3
+        node, depth = node.getparent(), depth + 1
+    return 1.0
+
+
+def widen(el, lines, ranges):
+    for _ in range(MAX_EXPANSIONS):
+        parent = el.getparent()
+        if parent is None or parent.tag == 'html' or parent not in ranges:
+            break
+        a, b = ranges[el]
+        pa, pb = ranges[parent]
+        outside = lines[pa:a] + lines[b:pb]
+        inside_text = sum(len(x.text) - x.link_chars for x in lines[a:b])
+        total = sum(len(x.text) for x in outside)
+        linked = sum(x.link_chars for x in outside)
+        if total and (linked > 0.3 * total or total - linked > max(600, 0.8 * inside_text)):
+            break
+        el = parent
+    return el
+
+
+def _norm(text: str) -> str:
+    return ' '.join(text.lower().split())
+
+
+def _aligned(line: Line) -> bool:
+    el, depth = line.owner, 0
+    while el is not None and depth < 3:
+        if ALIGN.search(el.get('style') or '') or (el.get('align') or '').lower() in ('center', 'right'):
+            return True
+        el, depth = el.getparent(), depth + 1
+    return False
+
+
+def _caption_like(line: Line) -> bool:
+    if len(line.text) > 250 or line.nav_density > 0.5:
+        return False
+    owner = line.owner
+    if owner.tag in ('figcaption', 'caption') or CAPTION_CLASS.search(owner.get('class') or ''):
+        return True
+    if owner.tag in ('td', 'th') or (owner.getparent() is not None and owner.getparent().tag == 'td'):
+        return True
+    return line.emphasized or _aligned(line)
+
+
+def _attachment_only(line: Line) -> bool:
+    docs = [text for href, text, _ in line.links if href and DOC_LINK.search(href)]
+    return bool(docs) and (ATTACHMENT_HEAD.match(line.text) or _norm(' '.join(docs)) == _norm(line.text))
+
+
+def classify(lines: list[Line], title: str | None, want_date: bool = True) -> Parts:
+    """Lines of the article region -> paragraphs, author, date line, images with captions."""
+    parts = Parts()
+    title_key = _norm(title) if title else None
+    pending: list = []           # images waiting for a caption line
+    kept: list[Line] = []
+    title_line = next((i for i, line in enumerate(lines) if title_key and _norm(line.text) == title_key), None)
+    for index, line in enumerate(lines):
+        parts.links.extend((href, text) for href, text, _ in line.links if href)
+        text = line.text
+        if line.images:
+            entries = [[img, None] for img in line.images]
+            parts.images.extend(entries)
+            if not text:
+                pending.extend(entries)
+                continue
+        if not text:
+            continue
+        if pending and not line.images and _caption_like(line) and not dates.date_line(text) \
+                and not authors.labelled(text) and not authors.is_source(text):
+            for entry in pending:
+                entry[1] = text
+            pending = []
+            continue
+        pending = []
+        if title_key and _norm(text) == title_key:
+            continue
+        if line.nav_density > 0.5:
+            continue
+        value = dates.date_line(text)
+        if value:
+            if want_date and parts.date is None:
+                parts.date = value
+            continue
+        name = authors.labelled(text)
+        if name:
+            parts.author = parts.author or name
+            continue
+        if authors.is_source(text) or _attachment_only(line):
+            continue
+        if len(text) < 60 and BOILERPLATE.match(text) or len(text) < 200 and CHROME_LINE.match(text):
+            continue
+        if title_line is not None and index < title_line:
+            continue
+        kept.append(line)
+    paragraphs = [line.text for line in kept]
+    if parts.author is None and paragraphs:
+        # 'Câu cuối của bài./. Thanh Hà': a name after the end marker, in the same paragraph
+        m = TRAILING_NAME.match(paragraphs[-1])
+        name = authors.lone_name(m.group(2)) if m else None
+        if name:
+            parts.author = name
+            paragraphs[-1] = m.group(1)
+    if parts.author is None:
+        for i in range(len(paragraphs) - 1, max(-1, len(paragraphs) - 3), -1):
+            name = authors.lone_name(paragraphs[i])
+            if name and (i > 0 or len(paragraphs) == 1):
+                parts.author = name
+                del paragraphs[i]
+                break
+            if len(paragraphs[i]) > 90:
+                break
+    parts.paragraphs = dedupe(paragraphs)
+    return parts
+
+
+def dedupe(paragraphs: list[str]) -> list[str]:
+    """Drop repeats (article rendered twice, sapo repeating the first paragraph)."""
+    seen: set = set()
+    out: list[str] = []
+    for text in paragraphs:
+        key = _norm(text)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(text)
+    result = []
+    for i, text in enumerate(out):
+        nxt = _norm(out[i + 1]) if i + 1 < len(out) else ''
+        if len(text) >= 40 and nxt.startswith(_norm(text)) and len(nxt) > len(text):
+            continue
+        result.append(text)
+    return result

@@ -1,0 +1,117 @@
+"""Publication dates as Vietnamese portals print them (always day first), by regex.
+
+`date_line` answers only for short lines that are mostly a date ("Ngày 14/03/2019 15:41:05",
+"21:27 27/06/2020", "Thứ Năm, 14/03/2019 - 15:41", "Cập nhật ngày: 14-03-2019"): dates inside
+sentences are events, not publication."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+DMY = re.compile(r'(?<![\d/.-])(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*((?:19|20)\d\d)(?!\d)')
+YMD = re.compile(r'(?<![\d/.-])((?:19|20)\d\d)-(\d{1,2})-(\d{1,2})(?![\d])')
+WORDS = re.compile(r'ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:19|20)\d\d)', re.I)
+TIME = re.compile(r'(?<!\d)([01]?\d|2[0-3])\s*[:h]\s*([0-5]\d)(?:\s*:\s*([0-5]\d))?(?:\s*([AaPp])\.?[Mm]\.?)?(?!\d)')
+ISO = re.compile(r'((?:19|20)\d\d)-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d))?(?:\.\d+)?\s*(Z|[+-]\d\d:?\d\d)?)?')
+LABELS = re.compile(r'''ngày\s+đăng|ngày\s+cập\s+nhật|cập\s+nhật(\s+ngày|\s+lúc)?|đăng\s+lúc|đăng\s+ngày|
+    gửi\s+lúc|ngày\s+gửi|ngày\s+xuất\s+bản|xuất\s+bản|đăng\s+tải|thời\s+gian(\s+đăng)?|ngày|lúc|giờ|
+    thứ\s+(hai|ba|tư|năm|sáu|bảy|bẩy|[2-7])|chủ\s+nhật|\bcn\b|(đã\s+xem|lượt\s+xem|lượt\s+đọc|số\s+lượt\s+xem)\s*:?\s*[\d.,]*|
+    \(?gmt\s*[+-]\s*\d+\)?|posted(\s+on)?|published(\s+on)?|updated(\s+on)?|date|\bon\b|\bat\b|
+    \b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b''', re.I | re.X)
+RESIDUE_MAX = 12
+LINE_MAX = 110
+TZ = '+07:00'
+
+
+def _valid(y: int, m: int, d: int) -> bool:
+    try:
+        dt.date(y, m, d)
+    except ValueError:
+        return False
+    return 1990 <= y <= 2100
+
+
+def _find_date(text: str):
+    """First calendar date in text -> (y, m, d, start, end) or None."""
+    best = None
+    for rx, order in ((DMY, 'dmy'), (YMD, 'ymd'), (WORDS, 'dmy3')):
+        for m in rx.finditer(text):
+            if order == 'dmy':
+                d, mo, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
+            elif order == 'ymd':
+                y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            else:
+                d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            if _valid(y, mo, d):
+                if best is None or m.start() < best[3]:
+                    best = (y, mo, d, m.start(), m.end())
+                break
+    return best
+
+
+def _find_time(text: str, start: int, end: int):
+    """A time of day next to the date span (before or after, within a few characters)."""
+    for m in TIME.finditer(text):
+        if m.end() <= start and start - m.end() <= 6 or m.start() >= end and m.start() - end <= 12:
+            h, mi, s = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+            ampm = (m.group(4) or '').lower()
+            if ampm == 'p' and h < 12:
+                h += 12
+            elif ampm == 'a' and h == 12:
+                h = 0
+            return h, mi, s, m.start(), m.end()
+    return None
+
+
+def parse(text: str) -> tuple[str, int, int] | None:
+    """-> (ISO value, start, end) of the first date (with its time when shown) in text."""
+    found = _find_date(text)
+    if not found:
+        return None
+    y, mo, d, start, end = found
+    t = _find_time(text, start, end)
+    if t is None:
+        return f'{y:04d}-{mo:02d}-{d:02d}', start, end
+    h, mi, s, ts, te = t
+    return f'{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}{TZ}', min(start, ts), max(end, te)
+
+
+def date_line(text: str) -> str | None:
+    """ISO date when the whole line is a date line (label + date + time), else None."""
+    if not text or len(text) > LINE_MAX or not any(c.isdigit() for c in text):
+        return None
+    found = parse(text)
+    if not found:
+        return None
+    value, start, end = found
+    rest = text[:start] + ' ' + text[end:]
+    rest = TIME.sub(' ', rest)
+    rest = LABELS.sub(' ', rest)
+    rest = re.sub(r'[\W_]+', '', rest)
+    return value if len(rest) <= RESIDUE_MAX else None
+
+
+def parse_iso(value: str) -> str | None:
+    """A machine date (meta, JSON-LD, <time datetime>) -> ISO at +07:00, or a date."""
+    m = ISO.search(value or '')
+    if not m:
+        return None
+    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if not _valid(y, mo, d):
+        return None
+    if m.group(4) is None:
+        return f'{y:04d}-{mo:02d}-{d:02d}'
+    h, mi, s = int(m.group(4)), int(m.group(5)), int(m.group(6) or 0)
+    if h > 23 or mi > 59 or s > 59:
+        return None
+    when = dt.datetime(y, mo, d, h, mi, s)
+    zone = m.group(7)
+    if zone:
+        if zone == 'Z':
+            offset = dt.timedelta(0)
+        else:
+            sign = -1 if zone[0] == '-' else 1
+            zone = zone[1:].replace(':', '')
+            offset = sign * dt.timedelta(hours=int(zone[:2]), minutes=int(zone[2:]))
+        when = (when - offset) + dt.timedelta(hours=7)
+    return when.strftime('%Y-%m-%dT%H:%M:%S') + TZ

@@ -1,0 +1,184 @@
+"""HTML -> a cleaned lxml tree and its text as a list of lines (one per block or <br> run).
+
+Everything downstream works on these lines: each keeps the block element that owns it,
+how much of its text sits inside links, its images and links, so that container scoring,
+dates, authors and captions never re-walk the tree."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+BLOCK_TAGS = frozenset('''address article aside blockquote body caption center dd details dialog div dl
+dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr html li main nav ol p pre
+section summary table tbody td tfoot th thead tr ul'''.split())
+EMPHASIS_TAGS = frozenset('b strong em i'.split())
+DROP_TAGS = ('script', 'style', 'noscript', 'template', 'iframe', 'object', 'embed', 'svg', 'select',
+             'option', 'input', 'button', 'textarea', 'head', 'map', 'canvas', 'audio', 'video', 'marquee')
+HIDDEN_STYLE = re.compile(r'display\s*:\s*none|visibility\s*:\s*hidden', re.I)
+XML_DECL = re.compile(r'^\s*<\?xml[^>]*>', re.I)
+DOC_LINK = re.compile(r'\.(pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|zip|rar|7z)(?=$|[?#/;&])|LinkClick\.aspx|'
+                      r'/(download|tai-ve|taive|DownloadFile)\b', re.I)
+MAX_CHARS = 8_000_000
+
+
+@dataclass(slots=True, eq=False)
+class Line:
+    text: str
+    owner: etree._Element             # nearest block ancestor
+    link_chars: int = 0                # characters inside <a href>
+    doc_chars: int = 0                 # ... of which inside links to documents (attachments)
+    emphasis_chars: int = 0
+    images: list = field(default_factory=list)
+    links: list = field(default_factory=list)   # (href, text, element)
+
+    @property
+    def link_density(self) -> float:
+        return self.link_chars / len(self.text) if self.text else 0.0
+
+    @property
+    def nav_density(self) -> float:
+        """Share of the text in links to other pages (document links are article content)."""
+        return (self.link_chars - self.doc_chars) / len(self.text) if self.text else 0.0
+
+    @property
+    def emphasized(self) -> bool:
+        return bool(self.text) and self.emphasis_chars >= 0.8 * len(self.text.replace(' ', ''))
+
+
+def parse(text: str):
+    """A tolerant libxml2 HTML parse (plain lxml elements: faster than lxml.html's);
+    None when there is nothing to parse."""
+    text = XML_DECL.sub('', text[:MAX_CHARS], count=1)
+    if not text.strip():
+        return None
+    parser = etree.HTMLParser(remove_comments=True, remove_pis=True, recover=True, huge_tree=True)
+    try:
+        root = etree.fromstring(text, parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError, TypeError):
+        return None
+    return root
+
+
+def drop_tree(el) -> None:
+    """Remove an element but keep its tail text (what lxml.html's drop_tree does)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or '') + tail
+        else:
+            parent.text = (parent.text or '') + tail
+    parent.remove(el)
+
+
+def text_of(el) -> str:
+    return collapse(''.join(el.itertext()))
+
+
+def clean(root) -> None:
+    """Drop invisible and non-text elements in place (keeping their tails)."""
+    doomed = []
+    for el in root.iter():
+        tag = el.tag
+        if not isinstance(tag, str):
+            doomed.append(el)
+        elif tag in DROP_TAGS:
+            doomed.append(el)
+        else:
+            style = el.get('style')
+            if (style and HIDDEN_STYLE.search(style)) or el.get('hidden') is not None \
+                    or el.get('aria-hidden') == 'true':
+                doomed.append(el)
+    for el in doomed:
+        drop_tree(el)
+
+
+def collapse(text: str) -> str:
+    return ' '.join(text.split())
+
+
+def split_lines(root) -> tuple[list[Line], dict]:
+    """Walk the tree once; return the lines and, for each block element, its [start, end)
+    range of line indices (an element's lines are contiguous)."""
+    lines: list[Line] = []
+    ranges: dict = {}
+    buf: list[str] = []
+    state = {'link': 0, 'doc': 0, 'emph': 0, 'imgs': [], 'links': []}
+    owners = [root]
+    anchors: list = []          # stack of (is_link, is_doc, parts list)
+    emph_depth = 0
+
+    def add(s: str) -> None:
+        buf.append(s)
+        n = len(s.strip())
+        if not n:
+            return
+        if anchors:
+            is_link, is_doc, parts = anchors[-1]
+            if is_link:
+                state['link'] += n
+                if is_doc:
+                    state['doc'] += n
+            parts.append(s)
+        if emph_depth:
+            state['emph'] += len(''.join(s.split()))
+
+    def flush() -> None:
+        text = collapse(''.join(buf)) if buf else ''
+        if text or state['imgs']:
+            link = min(state['link'], len(text))
+            lines.append(Line(text, owners[-1], link, min(state['doc'], link), state['emph'],
+                              state['imgs'], state['links']))
+            state['imgs'], state['links'] = [], []
+        elif state['links']:
+            state['links'] = []
+        buf.clear()
+        state['link'] = state['doc'] = state['emph'] = 0
+
+    for event, el in etree.iterwalk(root, events=('start', 'end')):
+        tag = el.tag
+        if not isinstance(tag, str):
+            if event == 'end' and el.tail:
+                add(el.tail)
+            continue
+        if event == 'start':
+            if tag in BLOCK_TAGS:
+                flush()
+                owners.append(el)
+                ranges[el] = [len(lines), len(lines)]
+            elif tag == 'br':
+                flush()
+            elif tag == 'img':
+                state['imgs'].append(el)
+            elif tag == 'a':
+                href = (el.get('href') or '').strip()
+                parts: list[str] = []
+                is_doc = bool(href) and bool(DOC_LINK.search(href))
+                anchors.append((bool(href), is_doc, parts))
+                state['links'].append((href, parts, el))
+            elif tag in EMPHASIS_TAGS:
+                emph_depth += 1
+            if el.text:
+                add(el.text)
+        else:
+            if tag in BLOCK_TAGS:
+                flush()
+                if len(owners) > 1:
+                    owners.pop()
+                ranges[el][1] = len(lines)
+            elif tag == 'a':
+                if anchors:
+                    anchors.pop()
+            elif tag in EMPHASIS_TAGS:
+                emph_depth = max(0, emph_depth - 1)
+            if el.tail:
+                add(el.tail)
+    flush()
+    for line in lines:
+        line.links = [(href, collapse(''.join(parts)), el) for href, parts, el in line.links]
+    return lines, ranges

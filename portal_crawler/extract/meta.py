@@ -1,0 +1,77 @@
+"""Page-level metadata: <title>, Open Graph, article:published_time, JSON-LD, <base href>."""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from .dom import text_of
+
+log = logging.getLogger(__name__)
+DATE_META = ('article:published_time', 'og:published_time', 'datepublished', 'pubdate', 'publishdate',
+             'dc.date.issued', 'dc.date', 'date', 'citation_publication_date', 'sailthru.date')
+JSONLD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
+
+
+@dataclass
+class PageMeta:
+    title: str | None = None
+    og_title: str | None = None
+    og_url: str | None = None
+    og_type: str | None = None
+    canonical: str | None = None
+    published: str | None = None       # raw machine value
+    base_href: str | None = None
+    language: str | None = None
+    site_name: str | None = None
+
+
+def read(root) -> PageMeta:
+    """Read before cleaning (cleaning drops <head>)."""
+    meta = PageMeta()
+    head = root.find('head')
+    scope = head if head is not None else root
+    for el in scope.iter('title'):
+        meta.title = text_of(el)
+        break
+    for el in root.iter('meta'):
+        key = (el.get('property') or el.get('name') or el.get('itemprop') or '').strip().lower()
+        content = (el.get('content') or '').strip()
+        if not key or not content:
+            continue
+        if key == 'og:title':
+            meta.og_title = ' '.join(content.split())
+        elif key == 'og:url':
+            meta.og_url = content
+        elif key == 'og:type':
+            meta.og_type = content.lower()
+        elif key == 'og:site_name':
+            meta.site_name = content
+        elif key in DATE_META and meta.published is None:
+            meta.published = content
+    for el in root.iter('link'):
+        rel = (el.get('rel') or '').lower().split()
+        if 'canonical' in rel and el.get('href'):
+            meta.canonical = el.get('href').strip()
+            break
+    for el in root.iter('base'):
+        if el.get('href'):
+            meta.base_href = el.get('href').strip()
+            break
+    if meta.published is None:
+        for el in root.iter('time'):
+            if el.get('itemprop') == 'datePublished' or 'published' in (el.get('class') or ''):
+                meta.published = el.get('datetime')
+                break
+    if meta.published is None:
+        for el in root.iter('script'):
+            if (el.get('type') or '').lower() == 'application/ld+json' and el.text:
+                m = JSONLD_DATE.search(el.text)
+                if m:
+                    meta.published = m.group(1)
+                    break
+    lang = root.get('lang') or root.get('{http://www.w3.org/XML/1998/namespace}lang')
+    meta.language = lang.split('-')[0].lower() if lang else None
+    return meta
+
+

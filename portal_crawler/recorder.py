@@ -1,0 +1,189 @@
+"""WarcRecorder: a Scrapy extension that archives every raw exchange as WARC records.
+
+It listens to `response_downloaded`, which fires before the decompression and redirect
+middlewares: the body is still as the server sent it (content-encoded, de-chunked by
+Twisted) and redirects are archived as the 3xx answers they were. Each exchange becomes
+request + response (or revisit) records; only after they are flushed is the capture row
+added to the index, so the index never points at a record that is not whole.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from archive.warc import HttpExchange, WarcWriter, WriterConfig, WrittenExchange, repair
+
+logger = logging.getLogger(__name__)
+
+
+def _header_list(headers) -> list[tuple[bytes, bytes]]:
+    """Every value of every header: Scrapy's Headers keeps repeated values (Set-Cookie)."""
+    return [(name, value) for name, values in headers.items() for value in values]
+
+
+def _first_header(headers, name: bytes) -> str | None:
+    value = headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _mime(headers) -> str | None:
+    value = _first_header(headers, b"Content-Type")
+    if not value:
+        return None
+    return value.split(";", 1)[0].strip().lower() or None
+
+
+class WarcRecorder:
+    def __init__(self, crawler, data_dir: str):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.warcs_dir = os.path.join(data_dir, "warcs")
+        self.data_dir = data_dir
+        self.writer: WarcWriter | None = None
+        self.index = None
+        self._own_index = False
+        self.crawl_id = None
+        self.repairs = []
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        data_dir = crawler.settings.get("PORTAL_ARCHIVE_DATA")
+        if not data_dir:
+            raise NotConfigured("PORTAL_ARCHIVE_DATA is not set")
+        recorder = cls(crawler, str(data_dir))
+        crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(recorder.response_downloaded, signal=signals.response_downloaded)
+        return recorder
+
+    # -- lifecycle -----------------------------------------------------------
+    def _config(self, spider) -> WriterConfig:
+        from portal_crawler import __version__
+        settings = self.crawler.settings
+        self.crawl_id = getattr(spider, "crawl_id", None) or settings.getint("PORTAL_CRAWL_ID", 0) or None
+        return WriterConfig(
+            warcs_dir=self.warcs_dir,
+            prefix=settings.get("WARC_PREFIX") or "portal-archive",
+            max_size=settings.getint("WARC_MAX_SIZE", 1_000_000_000),
+            operator=settings.get("WARC_OPERATOR") or None,
+            robots="obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+            crawl_id=self.crawl_id,
+            software=f"portal-archive/{__version__}",
+            user_agent=settings.get("USER_AGENT"),
+            fsync_each_record=settings.getbool("WARC_FSYNC", False),
+        )
+
+    def _open_index(self, spider):
+        archive = getattr(spider, "archive", None)
+        if archive is not None and getattr(archive, "index", None) is not None:
+            return archive.index
+        from archive.index import Index
+        self._own_index = True
+        return Index(os.path.join(self.data_dir, "index.sqlite"))
+
+    def spider_opened(self, spider):
+        os.makedirs(self.warcs_dir, exist_ok=True)
+        self.repairs = repair(self.warcs_dir)
+        for report in self.repairs:
+            self.stats.inc_value("warc/repaired_files")
+            self.stats.inc_value("warc/repaired_bytes_cut", report.bytes_cut)
+        config = self._config(spider)
+        self.index = self._open_index(spider)
+        self.writer = WarcWriter(config, find_payload=self.index.find_payload)
+        spider.archive_recorder = self
+
+    def spider_closed(self, spider, reason=None):
+        if self.writer is not None:
+            self.writer.close()
+        if self._own_index and self.index is not None:
+            self.index.close()
+
+    def files_written(self) -> list[str]:
+        """Final names of this run's WARC files, the one still open included."""
+        if self.writer is None:
+            return []
+        current = [self.writer.current_file] if self.writer.current_file else []
+        return self.writer.closed_files + current
+
+    # -- records -------------------------------------------------------------
+    def _previous_capture(self, url: str) -> dict | None:
+        """The newest 200 capture of url: what a 304 answer says has not changed."""
+        captures = [c for c in self.index.captures(url) if c.get("status") == 200]
+        if not captures:
+            return None
+        newest = max(captures, key=lambda c: c.get("timestamp") or "")
+        record_id = newest.get("record_id")
+        if newest.get("record_type") == "revisit" and newest.get("refers_to"):
+            record_id = newest["refers_to"]
+        return {"url": url, "timestamp": newest.get("timestamp"), "record_id": record_id}
+
+    def exchange_of(self, request, response) -> HttpExchange:
+        flags = response.flags or []
+        ip = getattr(response, "ip_address", None)
+        return HttpExchange(
+            url=request.url,
+            status=response.status,
+            response_headers=_header_list(response.headers),
+            body=response.body,
+            method=request.method,
+            request_headers=_header_list(request.headers),
+            request_body=request.body or b"",
+            protocol=getattr(response, "protocol", None) or "HTTP/1.1",
+            ip_address=str(ip) if ip else None,
+            truncated="disconnect" if "dataloss" in flags else None,
+        )
+
+    def record(self, request, response) -> WrittenExchange:
+        exchange = self.exchange_of(request, response)
+        previous = self._previous_capture(request.url) if response.status == 304 else None
+        return self.writer.write_exchange(exchange, previous=previous)
+
+    def response_downloaded(self, response, request, spider):
+        if self.writer is None:
+            return
+        try:
+            written = self.record(request, response)
+        except OSError as exc:
+            logger.error("could not archive %s: %s", request.url, exc)
+            self.stats.inc_value("warc/errors")
+            return
+        self.stats.inc_value("warc/revisit" if written.revisit else "warc/response")
+        self.stats.inc_value("warc/records", 2)
+        request.meta["warc_ref"] = written.response
+        request.meta["payload_digest"] = written.payload_digest
+        request.meta["revisit"] = written.revisit
+        try:
+            request.meta["capture_id"] = self._add_capture(written, request, response, spider)
+        except sqlite3.Error as exc:
+            logger.error("could not index the capture of %s: %s", request.url, exc)
+            self.stats.inc_value("warc/index_errors")
+
+    def _add_capture(self, written: WrittenExchange, request, response, spider) -> int:
+        profile_for = getattr(spider, "profile_for", None)
+        profile = profile_for(request.url) if profile_for else None
+        ref = written.response
+        return self.index.add_capture(
+            url=request.url.split("#", 1)[0], timestamp=written.date, status=response.status,
+            mime=_mime(response.headers), payload_digest=written.payload_digest,
+            warc_file=ref.filename, offset=ref.offset, length=ref.length,
+            record_id=ref.record_id, record_type="revisit" if written.revisit else "response",
+            refers_to=written.refers_to, refers_to_url=written.refers_to_url,
+            refers_to_date=written.refers_to_date, crawl_id=self.crawl_id,
+            site=getattr(profile, "id", None),
+            etag=_first_header(response.headers, b"ETag"),
+            last_modified=_first_header(response.headers, b"Last-Modified"))
+
+    def write_metadata(self, url: str, concurrent_to: str | None, payload: dict):
+        """A metadata record about the page at url (outlinks, extraction result)."""
+        try:
+            ref = self.writer.write_metadata(url, concurrent_to, payload)
+        except OSError as exc:
+            logger.error("could not write metadata for %s: %s", url, exc)
+            self.stats.inc_value("warc/errors")
+            return None
+        self.stats.inc_value("warc/metadata")
+        return ref

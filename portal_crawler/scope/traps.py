@@ -1,0 +1,132 @@
+"""Caps on unbounded URL spaces, kept per crawl.
+
+A ``TrapGuard`` is created once per crawl (no module state).  ``check`` admits the first
+``cap`` distinct URLs of each trap rule per host, and refuses URLs whose shape alone says
+"endless": repeated path segments, very long URLs, too many parameters, or a chain of
+same-path links that only change the query (prev/next of an unknown calendar widget).
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+
+from .canonicalise import canonicalize
+from .parts import UrlParts, split_url
+from .policy import SITE_TRAP, trap_rule
+from .rules import UrlRules, load_rules
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    rule: str | None = None     # the rule that matched (allowed under a cap, or denied)
+    chain: int = 0              # same-path query chain length to hand to the next check
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+    def __iter__(self):
+        """``allowed, rule = guard.check(url)``"""
+        return iter((self.allowed, self.rule))
+
+
+class TrapGuard:
+    """Per-crawl trap counters.  ``caps`` overrides the TOML cap of a rule by name."""
+
+    def __init__(self, rules: UrlRules | None = None, caps: dict[str, int] | None = None,
+                 case_insensitive_paths: bool = False):
+        self.rules = rules or load_rules()
+        self.caps = ({t.name: t.cap for t in self.rules.traps}
+                     | {SITE_TRAP: self.rules.guard.site_trap_cap} | dict(caps or {}))
+        self.case_insensitive_paths = case_insensitive_paths
+        self._admitted: dict[tuple[str, str], set[str]] = {}
+        self._denied: Counter[str] = Counter()
+        self._allowed: Counter[str] = Counter()
+
+    @classmethod
+    def from_settings(cls, settings) -> "TrapGuard":
+        """From Scrapy settings (or any mapping): ``PORTAL_URL_RULES`` (a TOML path, default
+        the bundled rules) and ``PORTAL_TRAP_CAPS`` (rule -> cap, a dict or JSON text)."""
+        path = settings.get("PORTAL_URL_RULES")
+        caps = settings.get("PORTAL_TRAP_CAPS") or {}
+        if isinstance(caps, str):
+            caps = json.loads(caps)
+        return cls(rules=load_rules(path), caps={str(k): int(v) for k, v in dict(caps).items()})
+
+    def check(self, url: str, *, parent_url: str | None = None, parent_chain: int = 0,
+              trap: str | None = None) -> Verdict:
+        """Allow or deny ``url``.  ``parent_url``/``parent_chain``: the page the link was
+        found on and that page's ``Verdict.chain`` (the spider keeps it in request meta).
+        ``trap``: the rule name from ``ScopePolicy.trap_rule`` (covers a profile's own
+        trap_patterns); by default the shared rules decide."""
+        parts = split_url(url)
+        if parts is None:
+            return self._deny("unparseable")
+        shape = self._shape_rule(url, parts)
+        if shape is not None:
+            return self._deny(shape)
+        chain = self._chain(parts, parent_url, parent_chain)
+        if chain > self.rules.guard.max_same_path_chain:
+            return self._deny("same-path-chain")
+        rule = trap or trap_rule(parts, self.rules)
+        if rule is None:
+            return Verdict(True, None, chain)
+        return self._admit(rule, parts.host, url, chain)
+
+    def report(self) -> dict[str, int]:
+        """Rule name -> how many links it refused (what was capped)."""
+        return dict(self._denied)
+
+    def admitted(self) -> dict[str, int]:
+        """Trap rule name -> how many distinct URLs it let through (all hosts)."""
+        return dict(self._allowed)
+
+    def _admit(self, rule: str, host: str, url: str, chain: int) -> Verdict:
+        key = canonicalize(url, case_insensitive_paths=self.case_insensitive_paths,
+                           rules=self.rules)
+        seen = self._admitted.setdefault((rule, host), set())
+        if key in seen:  # the same calendar link on every page costs the cap once
+            return Verdict(True, rule, chain)
+        if len(seen) >= self.caps.get(rule, 0):
+            return self._deny(rule)
+        seen.add(key)
+        self._allowed[rule] += 1
+        return Verdict(True, rule, chain)
+
+    def _deny(self, rule: str) -> Verdict:
+        self._denied[rule] += 1
+        return Verdict(False, rule)
+
+    def _shape_rule(self, url: str, parts: UrlParts) -> str | None:
+        limits = self.rules.guard
+        if len(url) > limits.max_url_length:
+            return "long-url"
+        if len(parts.query) > limits.max_query_params:
+            return "too-many-params"
+        segments = [s.lower() for s in parts.path.split("/") if s]
+        if len(segments) > limits.max_path_segments:
+            return "deep-path"
+        if segments and max(Counter(segments).values()) >= limits.max_segment_repeats:
+            return "repeated-segments"
+        return None
+
+    def _chain(self, parts: UrlParts, parent_url: str | None, parent_chain: int) -> int:
+        """Length of the run of links that stay on one path and change only a
+        non-paging query parameter."""
+        if parent_url is None or not parts.query:
+            return 0
+        parent = split_url(parent_url)
+        if parent is None or parent.host != parts.host or parent.path.lower() != parts.path.lower():
+            return 0
+        if self._only_paging_changed(parent, parts):
+            return parent_chain
+        return parent_chain + 1
+
+    def _only_paging_changed(self, parent: UrlParts, child: UrlParts) -> bool:
+        paging = self.rules.paging_query_names
+        if paging is None:
+            return False
+        def rest(p: UrlParts) -> list[tuple[str, str]]:
+            return sorted((n.lower(), v) for n, v in p.query if not paging.match(n))
+        return rest(parent) == rest(child)

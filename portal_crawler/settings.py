@@ -1,0 +1,67 @@
+"""Scrapy settings: polite defaults for slow, fragile government servers.
+
+Every value here can be overridden per run with `portal-archive crawl -s NAME=VALUE`.
+"""
+from portal_crawler import __version__
+
+BOT_NAME = "portal_crawler"
+SPIDER_MODULES = ["portal_crawler.spiders"]
+NEWSPIDER_MODULE = "portal_crawler.spiders"
+
+# Who we are: the contact URL tells a portal's webmaster where to complain.
+PORTAL_CONTACT_URL = "https://github.com/portal-archive/portal-archive"
+USER_AGENT = f"portal-archive/{__version__} (+{PORTAL_CONTACT_URL})"
+
+ROBOTSTXT_OBEY = True
+
+# Politeness: one or two connections per host, AutoThrottle on top, retries with back-off.
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.25
+AUTOTHROTTLE_MAX_DELAY = 30
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 60
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# 304 (conditional GET), 404/410 (an article that disappeared) reach the spider.
+HTTPERROR_ALLOWED_CODES = [304, 404, 410]
+
+# Documents linked from articles are archived up to this size; larger ones are counted.
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+PORTAL_DOCUMENT_MAX_SIZE = 64 * 1024 * 1024
+
+DOWNLOADER_MIDDLEWARES = {
+    "portal_crawler.middlewares.ProxyMiddleware": 700,
+    "portal_crawler.middlewares.ArchiveReplayMiddleware": 50,
+    "portal_crawler.middlewares.ConditionalGetMiddleware": 60,
+    "portal_crawler.middlewares.PolitenessMiddleware": 70,
+}
+EXTENSIONS = {
+    "portal_crawler.recorder.WarcRecorder": 100,
+    "portal_crawler.progress.CrawlProgress": 200,
+}
+ITEM_PIPELINES = {
+    "portal_crawler.pipelines.IndexPipeline": 300,
+}
+
+# The archive: DATA/warcs/*.warc.gz and DATA/index.sqlite.
+PORTAL_ARCHIVE_DATA = "archive-data"
+WARC_MAX_SIZE = 1_000_000_000
+WARC_PREFIX = "portal-archive"
+WARC_OPERATOR = ""
+PORTAL_PROXY = ""
+
+# Memory: keep the request queue on disk-friendly LIFO order (depth first) so the frontier
+# stays small on portals with tens of thousands of articles.
+DEPTH_PRIORITY = 0
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleLifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.LifoMemoryQueue"
+
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_CLASS = "portal_crawler.fingerprint.UrlKeyFingerprinter"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,1 @@
+"""Site knowledge as data: the registry of portals, CMS families, URL rules."""

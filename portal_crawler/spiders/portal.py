@@ -1,0 +1,246 @@
+"""One generic spider for every portal: driven by a site profile or a bare start URL.
+
+    scrapy crawl portal -a site=ID[,ID...]          profiles from the site registry
+    scrapy crawl portal -a start_url=URL[,URL...]   the site is the URL's host, layout detected
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.http import HtmlResponse, Request, TextResponse
+
+from portal_crawler.archive_access import CrawlArchive
+from portal_crawler.extract import extract
+from portal_crawler.sites.registry import SiteProfile, load_registry
+from portal_crawler.scope import (ScopePolicy, TrapGuard, canonicalize, host_of, is_case_insensitive_server,
+                                  parse_sitemap, postback_fallback_links)
+
+logger = logging.getLogger(__name__)
+
+# What a link found in a page is fetched for; lower numbers wait longer in the queue.
+PRIORITY = {"page": 0, "document": -5, "asset": -10}
+LINK_XPATH = {
+    "page": "//a/@href | //area/@href | //frame/@src | //iframe/@src",
+    "asset": ("//img/@src | //img/@data-src | //img/@data-original | //link[@rel='stylesheet']/@href"
+              " | //script/@src | //link[contains(@rel, 'icon')]/@href | //source/@src"),
+}
+
+
+def split_arg(value) -> list[str]:
+    if not value:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if v]
+    return [v.strip() for v in str(value).split(",") if v.strip()]
+
+
+def header_pairs(headers) -> list[tuple[str, str]]:
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in headers.items() for v in vs]
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+
+    def __init__(self, site=None, start_url=None, resume=None, profiles=None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site_ids = split_arg(site)
+        self.bare_urls = split_arg(start_url)
+        self.profile_files = split_arg(profiles)
+        self.resuming = str(resume or "").lower() in ("1", "true", "yes")
+        if not self.site_ids and not self.bare_urls:
+            raise ValueError("give -a site=ID or -a start_url=URL")
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.open_archive(crawler.settings)
+        return spider
+
+    # ------------------------------------------------------------------ setup
+    def open_archive(self, settings):
+        registry = load_registry(self.profile_files + split_arg(settings.get("PORTAL_PROFILES")))
+        self.profiles = [registry.get(i) for i in self.site_ids]
+        self.profiles += [SiteProfile.from_url(u) for u in self.bare_urls]
+        self.scopes = {p.id: ScopePolicy.from_profile(p) for p in self.profiles}
+        self.allowed_domains = sorted({h for p in self.profiles for h in p.hosts})
+        self.trap_guard = TrapGuard.from_settings(settings)
+        self.archive = CrawlArchive(settings.get("PORTAL_ARCHIVE_DATA"))
+        for profile in self.profiles:
+            self.archive.index.upsert_site(profile.to_dict())
+        targets = self.site_ids + self.bare_urls
+        crawl_id = settings.getint("PORTAL_CRAWL_ID", 0)
+        if crawl_id:
+            self.crawl_id = crawl_id
+            self.resuming = True
+        elif self.resuming:
+            self.crawl_id = self.resumable_crawl(targets) or self.archive.index.start_crawl(
+                targets, self.settings_summary(settings))
+        else:
+            self.crawl_id = self.archive.index.start_crawl(targets, self.settings_summary(settings))
+        self.case_insensitive_hosts: set[str] = {h for p in self.profiles if p.case_insensitive for h in p.hosts}
+
+    def resumable_crawl(self, targets: list[str]) -> int | None:
+        """The newest crawl of the same targets that did not finish (killed or failed)."""
+        for run in self.archive.index.crawls():
+            if sorted(run.get("targets") or []) == sorted(targets):
+                return run["id"] if run.get("outcome") in ("running", "failed") else None
+        return None
+
+    @staticmethod
+    def settings_summary(settings) -> dict:
+        keys = ("USER_AGENT", "CONCURRENT_REQUESTS_PER_DOMAIN", "AUTOTHROTTLE_ENABLED", "ROBOTSTXT_OBEY",
+                "DOWNLOAD_MAXSIZE", "CLOSESPIDER_PAGECOUNT", "WARC_MAX_SIZE", "PORTAL_PROXY")
+        return {k: settings.get(k) for k in keys}
+
+    def profile_for(self, url: str):
+        for profile in self.profiles:
+            if self.scopes[profile.id].in_scope(url):
+                return profile
+        return None
+
+    # ------------------------------------------------------------------ requests
+    async def start(self):
+        for request in self.start_requests():
+            yield request
+
+    def start_requests(self):
+        for profile in self.profiles:
+            for url in profile.start_urls:
+                yield self.request_for(url, "page", priority=10, dont_filter=self.resuming)
+            for url in profile.sitemap_urls():
+                yield self.request_for(url, "sitemap", priority=5)
+
+    def request_for(self, url: str, kind: str, priority: int = 0, **kwargs) -> Request:
+        meta = {"url_kind": kind, "handle_httpstatus_list": [304, 404, 410]}
+        meta.update(kwargs.pop("meta", {}))
+        if kind == "document":
+            meta["download_maxsize"] = self.settings.getint("PORTAL_DOCUMENT_MAX_SIZE")
+        return Request(url, callback=self.parse, errback=self.on_error, priority=priority, meta=meta, **kwargs)
+
+    def canonical(self, url: str) -> str:
+        return canonicalize(url)
+
+    def url_key(self, url: str) -> str:
+        """What makes two URLs one resource: case folded on case-insensitive servers."""
+        return canonicalize(url, case_insensitive_paths=host_of(url) in self.case_insensitive_hosts)
+
+    def follow(self, urls, kind_hint: str | None = None, meta: dict | None = None):
+        """Requests for the in-scope, non-trap URLs among urls."""
+        stats = self.crawler.stats
+        for raw in urls:
+            url = self.canonical(raw)
+            profile = self.profile_for(url)
+            if profile is None:
+                stats.inc_value("links/off_site")
+                continue
+            kind = self.scopes[profile.id].classify(url)
+            if kind == "skip":
+                stats.inc_value("links/skipped")
+                continue
+            if kind == "trap":
+                allowed, rule = self.trap_guard.check(url)
+                if not allowed:
+                    stats.inc_value(f"traps/capped/{rule}")
+                    continue
+                kind = "page"
+            else:
+                allowed, rule = self.trap_guard.check(url)
+                if not allowed:
+                    stats.inc_value(f"traps/capped/{rule}")
+                    continue
+            if kind_hint == "asset" and kind == "page":
+                kind = "asset"
+            yield self.request_for(url, kind, priority=PRIORITY.get(kind, 0), meta=meta or {})
+
+    # ------------------------------------------------------------------ parsing
+    def parse(self, response):
+        kind = response.meta.get("url_kind", "page")
+        stats = self.crawler.stats
+        if response.status in (404, 410):
+            stats.inc_value("pages/gone")
+            yield {"type": "gone", "url": response.url, "status": response.status}
+            return
+        if "Server" in response.headers and is_case_insensitive_server(header_pairs(response.headers)):
+            self.case_insensitive_hosts.add(host_of(response.url))
+        if kind == "sitemap" or (response.url.endswith(".xml") and b"<urlset" in response.body[:2048]):
+            pages, sitemaps = parse_sitemap(response.body, response.url)
+            yield from self.follow(pages)
+            for url in sitemaps:
+                if self.profile_for(url):
+                    yield self.request_for(self.canonical(url), "sitemap", priority=5)
+            return
+        if not isinstance(response, HtmlResponse):
+            if kind == "document":
+                yield {"type": "document", "url": response.url, "capture_id": response.meta.get("capture_id"),
+                       "linked_from": response.meta.get("linked_from"),
+                       "mime": response.headers.get("Content-Type", b"").decode("latin-1"),
+                       "body": response.body}
+            return
+        yield from self.parse_page(response)
+
+    def parse_page(self, response: TextResponse):
+        stats = self.crawler.stats
+        article = extract(response.body, response.url, header_pairs(response.headers))
+        page_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["page"]).getall()]
+        asset_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["asset"]).getall()]
+        page_links += [link for link in postback_fallback_links(response.body, response.url)
+                       if isinstance(link, str)]
+        record = article.to_dict()
+        yield {"type": "page", "url": response.url, "article": record,
+               "outlinks": sorted(set(page_links)), "capture_id": response.meta.get("capture_id"),
+               "warc_ref": response.meta.get("warc_ref"),
+               "not_modified": bool(response.meta.get("not_modified")),
+               "from_archive": bool(response.meta.get("from_archive"))}
+        if article.is_article:
+            stats.inc_value("articles/seen")
+            if article.canonical and article.canonical != response.url:
+                yield from self.follow([article.canonical])
+            documents = [a["href"] for a in record.get("attachments", [])]
+            yield from self.follow(documents, meta={"linked_from": article.canonical or response.url})
+        yield from self.follow(page_links)
+        yield from self.follow(asset_links, kind_hint="asset")
+
+    def on_error(self, failure):
+        request = failure.request
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # robots.txt or a middleware said no: a decision, not an error
+            self.crawler.stats.inc_value("links/refused")
+            logger.debug("not fetched %s: %s", request.url, failure.getErrorMessage())
+            return
+        self.crawler.stats.inc_value(f"errors/{failure.type.__name__}")
+        logger.warning("failed %s: %s", request.url, failure.getErrorMessage())
+
+    def closed(self, reason):
+        stats = self.crawler.stats.get_stats()
+        outcome = "ok" if reason == "finished" or reason.startswith("closespider") else "failed"
+        summary = crawl_summary(stats)
+        summary["capped"] = self.trap_guard.report()
+        self.archive.index.finish_crawl(self.crawl_id, outcome, summary,
+                                        getattr(self, "archive_recorder", None) and self.archive_recorder.files_written() or [])
+        self.archive.close()
+
+
+def crawl_summary(stats: dict) -> dict:
+    """The numbers a crawl report and the crawls table show."""
+    errors = sum(v for k, v in stats.items() if k.startswith("errors/") and isinstance(v, int))
+    errors += stats.get("spider_exceptions/count", 0) if isinstance(stats.get("spider_exceptions/count"), int) else 0
+    started = stats.get("start_time")
+    seconds = (datetime.now(timezone.utc) - started).total_seconds() if started else 0.0
+    return {
+        "seconds": seconds,
+        "pages": stats.get("response_received_count", 0),
+        "new": stats.get("articles/new", 0),
+        "changed": stats.get("articles/changed", 0),
+        "unchanged": stats.get("articles/unchanged", 0),
+        "errors": errors,
+        "gone": stats.get("pages/gone", 0),
+        "not_modified": stats.get("pages/not_modified", 0),
+        "revisits": stats.get("warc/revisit", 0),
+        "bytes": stats.get("downloader/response_bytes", 0),
+        "capped": {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("traps/capped/")},
+        "stats": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in stats.items()},
+    }

@@ -1,0 +1,172 @@
+"""Distributed crawling on a real redis-server: run bookkeeping, and a two-worker crawl of the
+small portalgen corpus through the CLI (`crawl --redis`, `worker --redis`, `index --warcs`).
+Skips when redis-server or ../shared/portalgen is absent."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.support import portalgen, redis_server
+
+pytestmark = pytest.mark.skipif(not redis_server.available(), reason="redis-server is not installed")
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = [sys.executable, "-m", "portal_crawler.cli"]
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    with redis_server.RedisServer() as server:
+        yield server.url
+
+
+def test_each_run_has_its_own_frontier_and_dupefilter(redis_url):
+    from portal_crawler.distributed import RunKeys, find_run, open_run
+    first = open_run(redis_url, ["trieuson"], "coordinator-1")
+    second = open_run(redis_url, ["trieuson"], "coordinator-2")
+    assert first.run_id != second.run_id
+    assert RunKeys(first.run_id).dupefilter != RunKeys(second.run_id).dupefilter
+    assert RunKeys(first.run_id).requests != RunKeys(second.run_id).requests
+    assert find_run(redis_url) == second                      # workers join the newest run
+    assert find_run(redis_url, run_id=first.run_id) == first
+    assert second.spider_kwargs() == {"site": "trieuson", "start_url": None, "redis_run": second.run_id}
+
+
+def test_a_worker_without_a_live_run_gives_up_after_waiting(redis_url):
+    import redis
+    from portal_crawler.distributed import RunKeys, RunNotFound, find_run, open_run
+    with pytest.raises(RunNotFound, match="no crawl run to join"):
+        find_run(redis_url, run_id="no-such-run", wait=0.3, poll=0.1)
+    # A coordinator that died before crawling: its start-up flag expires, nobody joins.
+    dead = open_run(redis_url, ["camxuyen"], "coordinator-3")
+    redis.Redis.from_url(redis_url).delete(RunKeys(dead.run_id).busy("coordinator-3"))
+    with pytest.raises(RunNotFound):
+        find_run(redis_url, wait=0)
+
+
+def test_redis_settings_put_scrapy_on_the_run_scheduler(redis_url):
+    from portal_crawler.distributed import redis_settings
+    settings = redis_settings(redis_url)
+    assert settings["SCHEDULER"] == "portal_crawler.distributed.RunScheduler"
+    assert settings["REDIS_URL"] == redis_url
+    assert settings["WARC_PREFIX"].startswith("portal-archive-") and settings["WARC_PREFIX"] != "portal-archive"
+
+
+# ---------------------------------------------------------------------- a real two-worker crawl
+def response_urls(warc_dirs) -> tuple[Counter, list[str]]:
+    """(successful fetches per URL, WARC file names) over every worker's WARC files."""
+    from warcio.archiveiterator import ArchiveIterator
+    fetched, names = Counter(), []
+    for directory in warc_dirs:
+        for path in sorted(Path(directory).glob("*.warc.gz")):
+            names.append(path.name)
+            with open(path, "rb") as stream:
+                for record in ArchiveIterator(stream):
+                    if record.rec_type not in ("response", "revisit"):
+                        continue
+                    url = record.rec_headers.get_header("WARC-Target-URI")
+                    status = int(record.http_headers.get_statuscode()) if record.http_headers else 0
+                    # robots.txt is fetched once per worker by design; 5xx are retried on purpose.
+                    if urlsplit(url).path != "/robots.txt" and status < 500:
+                        fetched[url] += 1
+    return fetched, names
+
+
+@pytest.fixture(scope="module")
+def crawl_redis_url():
+    with redis_server.RedisServer() as server:
+        yield server.url
+
+
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory, crawl_redis_url):
+    if not portalgen.available():
+        pytest.skip("../shared/portalgen is absent")
+    redis_url = crawl_redis_url
+    base = tmp_path_factory.mktemp("distributed")
+    corpus = portalgen.generate(base / "corpus")
+    coordinator, worker = base / "coordinator", base / "worker"
+    with portalgen.PortalgenServer(corpus, log_path=base / "server.log") as server:
+        # The worker starts first and waits for the run the coordinator opens.
+        joined = subprocess.Popen([*CLI, "worker", "--redis", redis_url, "--data", str(worker),
+                                   "--proxy", server.url], cwd=ROOT, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        crawl = subprocess.run([*CLI, "crawl", *portalgen.start_urls(corpus), "--redis", redis_url,
+                                "--data", str(coordinator), "--proxy", server.url],
+                               cwd=ROOT, capture_output=True, text=True, timeout=900)
+        worker_out, worker_err = joined.communicate(timeout=300)
+    from portal_crawler.distributed import run_status
+    status = run_status(redis_url)
+    merge = subprocess.run([*CLI, "index", "--data", str(coordinator), "--warcs", str(worker / "warcs")],
+                           cwd=ROOT, capture_output=True, text=True, timeout=600)
+    return {"corpus": corpus, "crawl": crawl, "worker": (joined.returncode, worker_out, worker_err),
+            "status": status, "merge": merge, "dirs": [coordinator / "warcs", worker / "warcs"],
+            "index": coordinator / "index.sqlite", "redis_keys": redis_server.keys(redis_url)}
+
+
+def test_both_processes_finish_and_both_did_work(two_workers):
+    crawl = two_workers["crawl"]
+    assert crawl.returncode == 0, crawl.stderr[-3000:]
+    code, out, err = two_workers["worker"]
+    assert code == 0, err[-3000:]
+    status = two_workers["status"]
+    assert status["done"], status
+    reports = list(status["workers"].values())
+    assert len(reports) == 2 and all(r["state"] == "closed" for r in reports), reports
+    assert all(r["pages"] > 0 and r["warcs"] for r in reports), reports
+
+
+def test_no_url_is_fetched_twice_and_warc_names_never_collide(two_workers):
+    fetched, names = response_urls(two_workers["dirs"])
+    assert len(fetched) > 100
+    twice = {url: n for url, n in fetched.items() if n > 1}
+    assert not twice, list(twice.items())[:10]
+    assert len(names) == len(set(names))
+    prefixes = {name.rsplit("-", 3)[0] for name in names}
+    assert len(prefixes) == 2, names
+
+
+def test_the_run_frees_its_frontier_and_dupefilter(two_workers):
+    run_id = two_workers["status"]["run_id"]
+    keys = [k for k in two_workers["redis_keys"] if f":run:{run_id}:" in k]
+    assert not [k for k in keys if k.endswith((":requests", ":dupefilter"))], keys
+    assert any(k.endswith(":done") for k in keys)
+
+
+def test_merged_index_holds_every_canonical_article_once(two_workers):
+    merge = two_workers["merge"]
+    assert merge.returncode == 0, merge.stderr[-3000:]
+    corpus = two_workers["corpus"]
+    routes = json.loads((corpus / "routes.json").read_text(encoding="utf-8"))["sites"]
+    insensitive = {s["host"] for s in routes.values() if s.get("case_insensitive")}
+
+    def key(url):
+        parts = urlsplit(url)
+        path = parts.path.lower() if parts.hostname in insensitive else parts.path
+        return f"{parts.hostname}{path}" + (f"?{parts.query}" if parts.query else "")
+
+    db = sqlite3.connect(two_workers["index"])
+    articles = Counter(key(url) for (url,) in db.execute("SELECT url FROM articles"))
+    canonical = {key(t["url"]) for t in portalgen.truth(corpus) if t["url"] == t["canonical"]}
+    missing = canonical - set(articles)
+    assert not missing, sorted(missing)[:5]
+    assert all(articles[k] == 1 for k in canonical)
+
+
+def test_a_recrawl_is_not_blocked_by_the_previous_runs_dupefilter(two_workers, crawl_redis_url, tmp_path):
+    corpus = two_workers["corpus"]
+    site = portalgen.sites(corpus)[0]
+    with portalgen.PortalgenServer(corpus) as server:
+        again = subprocess.run([*CLI, "crawl", *site["start_urls"], "--redis", crawl_redis_url, "--data", str(tmp_path),
+                                "--proxy", server.url], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr[-3000:]
+    fetched, _ = response_urls([tmp_path / "warcs"])
+    # Not just the start URL: the whole site again (a reused dupefilter would block it).
+    assert len(fetched) > 50

@@ -1,0 +1,77 @@
+"""Golden pages written by hand for the layouts and pitfalls in NOTES.md (not portalgen output)."""
+from pathlib import Path
+
+import pytest
+
+from portal_crawler.extract import extract
+
+FIXTURES = Path(__file__).parent / 'fixtures' / 'extract'
+URL = 'http://songmay.dongnai.test/tin-tuc/phat-dong-thang-hanh-dong-88.html'
+UTF8 = {'Content-Type': 'text/html; charset=utf-8'}
+
+
+def page(name, url=URL, headers=UTF8, **kw):
+    return extract((FIXTURES / name).read_bytes(), url, headers, **kw)
+
+
+def test_unknown_layout_gets_every_field_from_the_generic_path():
+    art = page('generic_unknown_cms.html')
+    assert art.family is None and art.is_article
+    assert art.title == 'Huyện Sông Mây tổ chức hội nghị tổng kết công tác dân vận năm 2023'
+    # the header shows today's date and the body opens with the event's date: neither is publication
+    assert art.published == '2024-07-08T11:38:00+07:00'
+    assert art.author == 'Nông Linh'                      # 'Tác giả:' stripped; 'Nguồn: Báo ...' ignored
+    paragraphs = art.body.split('\n\n')
+    assert len(paragraphs) == 4
+    assert paragraphs[0].startswith('Sáng ngày 26 tháng 6 năm 2024')
+    assert not any(word in art.body for word in ('Quang cảnh', 'Nguồn', 'Tác giả', 'Chia sẻ', 'Tin mới',
+                                                  'Các tin khác', 'Cơ quan chủ quản', 'quảng cáo', 'đính kèm'))
+    # lazy data-src beats the grey.gif placeholder and resolves against <base href>; the logo is chrome
+    assert [(i.src, i.caption) for i in art.images] == [
+        ('http://songmay.dongnai.test/tin-tuc/uploads/2024/07/hoi-nghi-dan-van.jpg', 'Quang cảnh hội nghị tổng kết.')]
+    assert [(a.href, a.name) for a in art.attachments] == [
+        ('http://songmay.dongnai.test/uploads/2024/07/BC-12-BDV.pdf', 'Báo cáo số 12-BC/BDV')]
+
+
+def test_source_after_end_marker_is_not_an_author():
+    art = page('end_marker_source.html')
+    assert art.author is None
+    assert art.published == '2020-06-27T21:27:00+07:00'      # '21:27 27/06/2020', time first
+    assert 'Sao Khuê' not in art.body
+    assert art.body.count('\n\n') == 2
+
+
+def test_article_rendered_twice_and_sapo_repeat_come_out_once():
+    art = page('lone_name_twice.html')
+    assert art.author == 'Thùy Dung'                       # bold right-aligned lone name
+    assert art.published == '2013-12-05T15:42:27+07:00'
+    paragraphs = art.body.split('\n\n')
+    assert len(paragraphs) == len(set(paragraphs)) == 3
+    assert 'Thùy Dung' not in art.body and 'Tin liên quan' not in art.body
+
+
+@pytest.mark.parametrize('name', ['cp1258_meta.html', 'nfd_utf8.html'])
+def test_encodings_come_out_as_the_same_nfc_text(name):
+    reference = page('end_marker_source.html')
+    art = page(name)                                         # cp1258 page is sent with a wrong utf-8 header
+    assert art.encoding == ('windows-1258' if 'cp1258' in name else 'utf-8')
+    assert (art.title, art.body, art.published) == (reference.title, reference.body, reference.published)
+
+
+def test_print_view_names_its_canonical_article():
+    url = 'http://songmay.dongnai.test/in-bai-viet/phat-dong-thang-hanh-dong-vi-tre-em-nam-2024-88.html'
+    art = page('print_view.html', url=url)
+    assert art.canonical == 'http://songmay.dongnai.test/tin-tuc/phat-dong-thang-hanh-dong-vi-tre-em-nam-2024-88.html'
+    assert art.author == 'Minh Hòa' and art.published == '2024-05-30T15:41:00+07:00'
+    assert 'CỔNG THÔNG TIN' not in art.body and 'URL của bài viết' not in art.body and '©' not in art.body
+    assert art.images == []                                  # the print header logo is chrome
+
+
+@pytest.mark.parametrize('name,url', [('listing.html', 'http://songmay.dongnai.test/tin-tuc/'),
+                                      ('admin_login.html', 'http://songmay.dongnai.test/admin/')])
+def test_listing_and_admin_pages_are_not_articles(name, url):
+    assert page(name, url=url).is_article is False
+
+
+def test_rules_switch_gives_the_generic_result_on_unknown_layouts():
+    assert page('generic_unknown_cms.html', use_rules=False).to_dict() == page('generic_unknown_cms.html').to_dict()

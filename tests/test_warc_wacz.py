@@ -1,0 +1,104 @@
+"""WACZ export: a zip that `wacz validate` accepts, with our pages and exact records."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from archive.index import Index
+from archive.wacz import export_wacz
+from archive.warc import HttpExchange, WarcWriter, WriterConfig, iter_records
+
+WACZ = Path(sys.executable).with_name("wacz")
+pytestmark = pytest.mark.skipif(not WACZ.exists(), reason="the wacz package (validator) is not installed")
+
+PAGES = {
+    "http://thoxuan.thanhhoa.test/tin-tuc/a.html": "<html><title>Tin A</title>Nội dung A</html>",
+    "http://thoxuan.thanhhoa.test/tin-tuc/b.html": "<html><title>Tin B</title>Nội dung B</html>",
+    "http://hauloc.thanhhoa.test/tin/c.html": "<html><title>Tin C</title>Nội dung A</html>",
+    "http://hauloc.thanhhoa.test/tin/c-copy.html": "<html><title>Tin A</title>Nội dung A</html>",
+}
+
+
+@pytest.fixture
+def archive(tmp_path):
+    index = Index(tmp_path / "index.sqlite")
+    warcs = tmp_path / "warcs"
+    with WarcWriter(WriterConfig(str(warcs), max_size=1500), find_payload=index.find_payload) as writer:
+        for url, html in list(PAGES.items()) + [(next(iter(PAGES)), next(iter(PAGES.values())))]:
+            site = "thoxuan" if "thoxuan" in url else "hauloc"
+            written = writer.write_exchange(HttpExchange(url, 200, [("Content-Type", "text/html")], html.encode()))
+            ref = written.response
+            capture_id = index.add_capture(
+                url=url, timestamp=written.date, status=200, mime="text/html",
+                payload_digest=written.payload_digest, warc_file=ref.filename, offset=ref.offset,
+                length=ref.length, record_id=ref.record_id,
+                record_type="revisit" if written.revisit else "response", refers_to=written.refers_to,
+                refers_to_url=written.refers_to_url, refers_to_date=written.refers_to_date, site=site)
+            writer.write_metadata(url, ref.record_id, {"outlinks": []})
+            index.upsert_article({"url": url, "canonical": url, "title": html[13:18], "body": html,
+                                  "is_article": True}, site=site, capture_id=capture_id)
+    yield index, warcs
+    index.close()
+
+
+def validate(path: Path) -> None:
+    result = subprocess.run([str(WACZ), "validate", "-f", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0 and "invalid" not in result.stdout.lower(), result.stdout + result.stderr
+
+
+def test_full_export_validates_and_holds_every_file(archive, tmp_path):
+    index, warcs = archive
+    out = tmp_path / "all.wacz"
+    summary = export_wacz(warcs, index, out)
+    validate(out)
+    with zipfile.ZipFile(out) as zf:
+        names = zf.namelist()
+        for path in sorted(warcs.glob("*.warc.gz")):
+            assert zf.read(f"archive/{path.name}") == path.read_bytes()
+            assert zf.getinfo(f"archive/{path.name}").compress_type == zipfile.ZIP_STORED
+        pages = [json.loads(line) for line in zf.read("pages/pages.jsonl").splitlines()]
+        cdx = zf.read("indexes/index.cdx").decode()
+    assert {"datapackage.json", "datapackage-digest.json", "indexes/index.cdx", "pages/pages.jsonl"} <= set(names)
+    assert pages[0]["format"] == "json-pages-1.0"
+    assert {p["url"] for p in pages[1:]} == set(PAGES)
+    assert all(p["ts"] and p["title"].startswith("Tin") for p in pages[1:])
+    assert "thanhhoa,thoxuan)/tin-tuc/a.html" in cdx and '"mime": "warc/revisit"' in cdx
+    assert "WARC files" in summary and "4 pages" in summary
+    assert not list(tmp_path.glob(".wacz-*")) and not list(tmp_path.glob("*.partial"))
+
+
+def test_site_export_copies_only_its_records_and_the_originals_they_need(archive, tmp_path):
+    index, warcs = archive
+    out = tmp_path / "hauloc.wacz"
+    export_wacz(warcs, index, out, site="hauloc")
+    validate(out)
+    with zipfile.ZipFile(out) as zf:
+        [warc_name] = [n for n in zf.namelist() if n.startswith("archive/")]
+        (tmp_path / "x").mkdir()
+        zf.extract(warc_name, tmp_path / "x")
+        pages = [json.loads(line) for line in zf.read("pages/pages.jsonl").splitlines()[1:]]
+    records = [r for r, _ in iter_records(tmp_path / "x" / warc_name)]
+    targets = {r.target_uri for r in records if r.rec_type in ("response", "revisit")}
+    # both hauloc pages repeat thoxuan's page A: their revisits need its original response
+    assert targets == {"http://hauloc.thanhhoa.test/tin/c.html", "http://hauloc.thanhhoa.test/tin/c-copy.html",
+                       "http://thoxuan.thanhhoa.test/tin-tuc/a.html"}
+    assert {r.target_uri for r in records if r.rec_type == "metadata"} == {
+        "metadata://hauloc.thanhhoa.test/tin/c.html", "metadata://hauloc.thanhhoa.test/tin/c-copy.html"}
+    assert records[0].rec_type == "warcinfo"
+    assert {p["url"] for p in pages} == {"http://hauloc.thanhhoa.test/tin/c.html",
+                                         "http://hauloc.thanhhoa.test/tin/c-copy.html"}
+    result = subprocess.run([str(Path(sys.executable).with_name("warcio")), "check", str(tmp_path / "x" / warc_name)])
+    assert result.returncode == 0
+
+
+def test_export_of_unknown_url_is_a_clear_error(archive, tmp_path):
+    index, warcs = archive
+    with pytest.raises(LookupError, match="no archived records"):
+        export_wacz(warcs, index, tmp_path / "none.wacz", urls=["http://nowhere.test/"])
+    assert not (tmp_path / "none.wacz").exists()
