@@ -37,12 +37,15 @@ from archive.index import site_tag
 
 log = logging.getLogger(__name__)
 
-# Matches ranked by BM25 per query (newest first); see the module docstring.
-CANDIDATES = 1000
+# Matches ranked per query (the newest); see the module docstring.
+CANDIDATES = 200
 # How many of the best-ranked candidates are checked for exact diacritics.
-EXACT_CHECK = 100
-# Matches counted exactly; beyond this `total` is a lower bound (total_exact=False).
-COUNT_CAP = 10_000
+EXACT_CHECK = 40
+EXACT_BONUS = 1000.0
+# Doclist entries BM25's IDF step may walk before ranking falls back to newest first.
+BM25_BUDGET = 60_000
+DENSITY_SAMPLE = 64
+DOCUMENT_CANDIDATES = 1000
 # BM25 weights of articles_fts columns: title, body, author, search_tags.
 ARTICLE_WEIGHTS = (10.0, 1.0, 2.0, 0.0)
 DOCUMENT_WEIGHTS = (5.0, 1.0)
@@ -269,17 +272,25 @@ def _phrase(tokens: tuple[str, ...], prefix: bool = False) -> str:
     return '"' + " ".join(tokens) + '"' + (" *" if prefix else "")
 
 
-def _term_expression(term: Term, abbreviations: Abbreviations) -> str:
+def _spelling(tokens: tuple[str, ...], prefix: bool, phrases: bool) -> str:
+    if phrases or len(tokens) == 1:
+        return _phrase(tokens, prefix)
+    words = [_phrase((token,)) for token in tokens[:-1]] + [_phrase(tokens[-1:], prefix)]
+    return "(" + " AND ".join(words) + ")"
+
+
+def _term_expression(term: Term, abbreviations: Abbreviations, phrases: bool = True) -> str:
     spellings = [term.tokens]
     if not term.prefix:
         spellings += abbreviations.variants(term.tokens)
         if len(term.tokens) > 1:
             spellings += abbreviations.rewrite_phrase(term.tokens)
-    parts = [_phrase(tokens, term.prefix) for tokens in dict.fromkeys(spellings)]
+    parts = [_spelling(tokens, term.prefix, phrases) for tokens in dict.fromkeys(spellings)]
     return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
 
 
-def _plain_words_expression(terms: list[Term], abbreviations: Abbreviations) -> str:
+def _plain_words_expression(terms: list[Term], abbreviations: Abbreviations,
+                            phrases: bool = True) -> str:
     """AND of plain words, where a run of words spelling an abbreviation also finds it."""
     single = all(len(t.tokens) == 1 and not t.prefix for t in terms)
     sequence = tuple(t.tokens[0] for t in terms) if single else ()
@@ -297,21 +308,22 @@ def _plain_words_expression(terms: list[Term], abbreviations: Abbreviations) -> 
         if matched:
             member, group = matched
             words = "(" + " AND ".join(_phrase((token,)) for token in member) + ")"
-            others = [_phrase(other) for other in group if other != member]
+            others = [_spelling(other, False, phrases) for other in group if other != member]
             parts.append("(" + " OR ".join([words] + others) + ")")
             start += len(member)
         else:
-            parts.append(_term_expression(terms[start], abbreviations))
+            parts.append(_term_expression(terms[start], abbreviations, phrases))
             start += 1
     return " AND ".join(parts)
 
 
-def to_fts(tree, abbreviations: Abbreviations) -> str:
+def to_fts(tree, abbreviations: Abbreviations, phrases: bool = True) -> str:
+    """FTS5 expression of a parsed query; phrases=False matches phrase words anywhere."""
     if isinstance(tree, Term):
-        return _term_expression(tree, abbreviations)
+        return _term_expression(tree, abbreviations, phrases)
     if tree.op == "AND" and all(isinstance(child, Term) for child in tree.children):
-        return _plain_words_expression(list(tree.children), abbreviations)
-    inner = f" {tree.op} ".join(to_fts(child, abbreviations) for child in tree.children)
+        return _plain_words_expression(list(tree.children), abbreviations, phrases)
+    inner = f" {tree.op} ".join(to_fts(child, abbreviations, phrases) for child in tree.children)
     return f"({inner})"
 
 
@@ -394,6 +406,10 @@ def published_range(conn) -> tuple[date, date] | None:
 
 
 def filter_expression(site=None, since=None, until=None, author=None, bounds=None) -> str:
+    return " AND ".join(filter_parts(site, since, until, author, bounds))
+
+
+def filter_parts(site=None, since=None, until=None, author=None, bounds=None) -> list[str]:
     """FTS5 conditions on the search_tags/author columns for the filters given.
 
     `bounds` (first, last publication day in the index) keeps the date cover short
@@ -418,26 +434,45 @@ def filter_expression(site=None, since=None, until=None, author=None, bounds=Non
         if term is None:
             raise QueryError("The author filter has no letter or digit in it.")
         parts.append("author : (" + " AND ".join(_phrase((t,)) for t in term.tokens) + ")")
-    return " AND ".join(parts)
+    return parts
 
 
 # -- exact diacritics -------------------------------------------------------------
 
+@dataclass(frozen=True)
+class ExactMatcher:
+    """Finds the query words typed with marks, with exactly those marks, in a text."""
+    spellings: tuple[tuple[str, ...], ...]  # per marked word: its tone placements
+
+    @classmethod
+    def for_terms(cls, terms: list[Term]) -> "ExactMatcher":
+        words = dict.fromkeys(word.lower() for term in terms for word in textfold.words(term.text)
+                              if textfold.has_marks(word))
+        return cls(tuple(tuple(textfold.tone_spellings(word)) for word in words))
+
+    def share(self, text: str) -> float:
+        """Share of the marked query words found in text with their exact marks."""
+        if not self.spellings:
+            return 0.0
+        lowered = text.lower()
+        found = sum(1 for spellings in self.spellings
+                    if any(_contains_word(lowered, spelling) for spelling in spellings))
+        return found / len(self.spellings)
+
+
+def _contains_word(text: str, word: str) -> bool:
+    """word occurs in text as a whole word (str.find: much faster than a regex here)."""
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            return True
+        at = text.find(word, at + 1)
+    return False
+
+
 def exact_fraction(terms: list[Term], text: str) -> float:
-    """Share of the query words typed with marks that occur in text with the same marks."""
-    marked = [(word, textfold.fold(word), textfold.tone_key(word))
-              for term in terms for word in textfold.words(term.text) if textfold.has_marks(word)]
-    if not marked:
-        return 0.0
-    original = textfold.normalize(text)
-    folded = textfold.fold(original)
-    found = 0
-    for _word, folded_word, key in marked:
-        for match in re.finditer(r"\b" + re.escape(folded_word) + r"\b", folded):
-            if textfold.tone_key(original[match.start():match.end()]) == key:
-                found += 1
-                break
-    return found / len(marked)
+    return ExactMatcher.for_terms(terms).share(textfold.normalize(text))
 
 
 # -- running a search -------------------------------------------------------------
@@ -451,21 +486,49 @@ def search(index, query: str, site=None, since=None, until=None, author=None, li
     if tree is None:
         return SearchResult([], 0)
     limit, offset = max(0, int(limit)), max(0, int(offset))
-    expression = to_fts(tree, load_abbreviations())
-    terms = query_terms(tree)
+    plan = QueryPlan.build(index.conn, tree, site, since, until, author)
     if kind == "articles":
-        return _search_articles(index.conn, expression, terms, site, since, until, author,
-                                limit, offset)
+        return _search_articles(index.conn, plan, limit, offset)
     if kind == "documents":
-        return _search_documents(index.conn, expression, terms, site, since, until, author,
-                                 limit, offset)
+        return _search_documents(index.conn, plan, limit, offset)
     wanted = limit + offset
-    articles = _search_articles(index.conn, expression, terms, site, since, until, author, wanted, 0)
-    documents = _search_documents(index.conn, expression, terms, site, since, until, author,
-                                  wanted, 0)
+    articles = _search_articles(index.conn, plan, wanted, 0)
+    documents = _search_documents(index.conn, plan, wanted, 0)
     hits = sorted(articles.hits + documents.hits, key=lambda hit: -hit.score)
     return SearchResult(hits[offset:offset + limit], articles.total + documents.total,
-                        articles.total_exact and documents.total_exact, expression)
+                        articles.total_exact and documents.total_exact, plan.match)
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """What one search runs: the match, its scoring form, the filters and the terms."""
+    expression: str  # the query alone
+    scoring: str  # the query with phrases as AND of words (cheap for BM25's IDF)
+    filter_parts: tuple[str, ...]  # FTS5 conditions for site / date / author
+    terms: tuple[Term, ...]
+    site: object = None
+    since: object = None
+    until: object = None
+    author: str | None = None
+
+    @classmethod
+    def build(cls, conn, tree, site, since, until, author) -> "QueryPlan":
+        abbreviations = load_abbreviations()
+        bounds = published_range(conn) if (since or until) else None
+        return cls(to_fts(tree, abbreviations), to_fts(tree, abbreviations, phrases=False),
+                   tuple(filter_parts(site, since, until, author, bounds)),
+                   tuple(query_terms(tree)), site, since, until, author)
+
+    @property
+    def filters(self) -> str:
+        return " AND ".join(self.filter_parts)
+
+    def with_filters(self, expression: str) -> str:
+        return f"({expression}) AND {self.filters}" if self.filters else expression
+
+    @property
+    def match(self) -> str:
+        return self.with_filters(self.expression)
 
 
 def _run(conn: sqlite3.Connection, sql: str, params) -> list:
@@ -479,85 +542,126 @@ def _run(conn: sqlite3.Connection, sql: str, params) -> list:
         raise
 
 
-def _count(conn, table: str, match: str) -> tuple[int, bool]:
-    row = _run(conn, f"SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH ?"
-                     f" LIMIT {COUNT_CAP + 1})", (match,))
-    total = row[0][0]
-    return (COUNT_CAP, False) if total > COUNT_CAP else (total, True)
+def _estimate_total(conn, table: str, rowids: list[int], limit: int) -> tuple[int, bool]:
+    """Exact when the candidates are all the matches; else from their density in rowids."""
+    if len(rowids) < limit:
+        return len(rowids), True
+    span = max(1, rowids[0] - rowids[-1] + 1)
+    density = len(rowids) / span
+    return max(len(rowids), round(density * _row_count(conn, table))), False
 
 
-def _rank(candidates: list, terms: list[Term], texts) -> list[tuple[int, float]]:
-    """(rowid, score) best first: BM25, then exact diacritics among the best."""
-    ordered = sorted(candidates, key=lambda row: row[1])  # bm25: lower is better
-    if not any(textfold.has_marks(term.text) for term in terms):
-        return [(rowid, -bm25) for rowid, bm25 in ordered]
-    head, tail = ordered[:EXACT_CHECK], ordered[EXACT_CHECK:]
-    text_of = texts([rowid for rowid, _ in head])
-    scored = [(rowid, -bm25, exact_fraction(terms, text_of.get(rowid, ""))) for rowid, bm25 in head]
-    scored.sort(key=lambda item: (-item[2], -item[1]))
-    # The exact share lifts a hit above every folded-only one: add it as a big bonus.
-    return [(rowid, score + 1000.0 * exact) for rowid, score, exact in scored] + \
-        [(rowid, -bm25) for rowid, bm25 in tail]
+def _row_count(conn, table: str) -> int:
+    """Rows of an FTS table, from its content table's largest id (one index lookup)."""
+    content = {"articles_fts": "articles", "documents_fts": "documents"}[table]
+    return conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {content}").fetchone()[0]
 
 
-def _search_articles(conn, expression, terms, site, since, until, author, limit, offset):
-    bounds = published_range(conn) if (since or until) else None
-    filters = filter_expression(site, since, until, author, bounds)
-    match = f"({expression}) AND {filters}" if filters else expression
-    weights = ", ".join(str(w) for w in ARTICLE_WEIGHTS)
-    candidates = _run(
-        conn,
-        f"SELECT rowid, bm25(articles_fts, {weights}) FROM articles_fts WHERE articles_fts MATCH ?"
-        f" ORDER BY rowid DESC LIMIT {CANDIDATES}",
-        (match,),
-    )
-    if len(candidates) < CANDIDATES:
-        total, exact_total = len(candidates), True
-    else:
-        total, exact_total = _count(conn, "articles_fts", match)
+def _ranked_ids(conn, plan: QueryPlan, table: str, weights, candidates: list[int],
+                text_of) -> list[tuple[int, float]]:
+    """Order the candidates (newest first) by exact diacritics, then BM25, best first.
 
-    def texts(rowids):
+    BM25 runs on the scoring form of the query restricted to the candidates' rowid
+    window, so FTS5 scores only rows in that window.  Its IDF step still walks every
+    match of each word; when the words are so common that this walk would cost more
+    than BM25_BUDGET rows, ranking falls back to newest first (such words get an
+    IDF near zero anyway: FTS5 clamps it to 1e-6 for words in over half the rows).
+    """
+    if not candidates:
+        return []
+    low, high = candidates[-1], candidates[0]
+    scores: dict[int, float] = {}
+    if _idf_cost(conn, table, plan) <= BM25_BUDGET:
+        weight_list = ", ".join(str(w) for w in weights)
+        rows = _run(conn, f"SELECT rowid, bm25({table}, {weight_list}) FROM {table}"
+                          f" WHERE {table} MATCH ? AND rowid BETWEEN ? AND ?",
+                    (plan.with_filters(plan.scoring), low, high))
+        scores = {rowid: -score for rowid, score in rows}
+    # Newest first breaks ties (and orders everything when BM25 was skipped).
+    order = {rowid: position for position, rowid in enumerate(candidates)}
+    ranked = sorted(candidates, key=lambda rowid: (-scores.get(rowid, 0.0), order[rowid]))
+    matcher = ExactMatcher.for_terms(list(plan.terms))
+    if not matcher.spellings:
+        return [(rowid, scores.get(rowid, 0.0)) for rowid in ranked]
+    head, tail = ranked[:EXACT_CHECK], ranked[EXACT_CHECK:]
+    texts = text_of(head)
+    exact = {rowid: matcher.share(texts.get(rowid, "")) for rowid in head}
+    head.sort(key=lambda rowid: -exact[rowid])  # stable: BM25 order within each share
+    # The exact share lifts a hit above every folded-only one.
+    return [(rowid, EXACT_BONUS * exact[rowid] + scores.get(rowid, 0.0)) for rowid in head] + \
+        [(rowid, scores.get(rowid, 0.0)) for rowid in tail]
+
+
+def _idf_cost(conn, table: str, plan: QueryPlan) -> int:
+    """Rough number of doclist entries BM25's IDF step would walk for this query.
+
+    Each word's match count is estimated from the rowid density of its newest
+    DENSITY_SAMPLE matches (cheap: FTS5 reads the doclist backwards and stops).
+    """
+    words = {_phrase((token,)) for term in plan.terms for token in term.tokens}
+    rows = _row_count(conn, table)
+    cost = 0
+    for expression in [*words, *plan.filter_parts]:
+        sample = [r[0] for r in conn.execute(
+            f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid DESC LIMIT {DENSITY_SAMPLE}",
+            (expression,))]
+        if len(sample) < DENSITY_SAMPLE:
+            cost += len(sample)
+        else:
+            cost += round(len(sample) / max(1, sample[0] - sample[-1] + 1) * rows)
+    return cost
+
+
+def _search_articles(conn, plan: QueryPlan, limit: int, offset: int) -> SearchResult:
+    match = plan.match
+    candidates = [row[0] for row in _run(
+        conn, "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+              f" ORDER BY rowid DESC LIMIT {CANDIDATES}", (match,))]
+    total, total_exact = _estimate_total(conn, "articles_fts", candidates, CANDIDATES)
+
+    def text_of(rowids):
         rows = conn.execute(
-            f"SELECT id, coalesce(title, '') || ' ' || coalesce(body, '') FROM articles"
+            "SELECT id, coalesce(title, '') || ' ' || coalesce(body, '') FROM articles"
             f" WHERE id IN ({','.join('?' * len(rowids))})", rowids).fetchall()
         return {row[0]: row[1] for row in rows}
 
-    ranked = _rank([tuple(row) for row in candidates], terms, texts)[offset:offset + limit]
-    hits = []
-    for rowid, score in ranked:
-        row = _run(
-            conn,
-            "SELECT a.url, a.title, a.published, a.site, a.author,"
-            f" snippet(articles_fts, 1, ?, ?, '…', {SNIPPET_TOKENS}),"
-            " highlight(articles_fts, 0, ?, ?)"
-            " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-            " WHERE articles_fts MATCH ? AND articles_fts.rowid = ?",
-            (*HIGHLIGHT, *HIGHLIGHT, match, rowid),
-        )
-        if not row:
-            continue
-        url, title, published, site_id, author_name, snippet, _title_marked = row[0]
-        hits.append(Hit(url, title, published, site_id, author_name, snippet or "", score))
-    return SearchResult(hits, total, exact_total, match)
+    ranked = _ranked_ids(conn, plan, "articles_fts", ARTICLE_WEIGHTS, candidates, text_of)
+    page = dict(ranked[offset:offset + limit])
+    if not page:
+        return SearchResult([], total, total_exact, match)
+    # One pass over the page's rowid window; snippets are cut only for the page.
+    marks = ",".join(str(rowid) for rowid in page)
+    rows = _run(
+        conn,
+        "SELECT f.rowid, a.url, a.title, a.published, a.site, a.author,"
+        f" CASE WHEN f.rowid IN ({marks}) THEN snippet(articles_fts, 1, ?, ?, '…', {SNIPPET_TOKENS}) END"
+        " FROM articles_fts f CROSS JOIN articles a ON a.id = f.rowid"
+        f" WHERE articles_fts MATCH ? AND f.rowid BETWEEN ? AND ? AND f.rowid IN ({marks})",
+        (*HIGHLIGHT, match, min(page), max(page)),
+    )
+    by_id = {row[0]: row for row in rows}
+    hits = [Hit(*by_id[rowid][1:6], snippet=by_id[rowid][6] or "", score=score)
+            for rowid, score in page.items() if rowid in by_id]
+    return SearchResult(hits, total, total_exact, match)
 
 
-def _search_documents(conn, expression, terms, site, since, until, author, limit, offset):
-    """Documents are few: a plain join with SQL filters is fast enough."""
-    where, params = ["documents_fts MATCH ?"], [expression]
-    sites = [site] if isinstance(site, str) else list(site or [])
+def _search_documents(conn, plan: QueryPlan, limit: int, offset: int) -> SearchResult:
+    """Documents are few: a plain join with SQL filters, BM25 over every match."""
+    where, params = ["documents_fts MATCH ?"], [plan.expression]
+    sites = [plan.site] if isinstance(plan.site, str) else list(plan.site or [])
     if sites:
         where.append(f"d.site IN ({','.join('?' * len(sites))})")
         params += sites
-    since_day, until_day = _day(since), _until_day(until)
+    since_day, until_day = _day(plan.since), _until_day(plan.until)
     if since_day:
         where.append("substr(a.published, 1, 10) >= ?")
         params.append(since_day.isoformat())
     if until_day:
         where.append("substr(a.published, 1, 10) <= ?")
         params.append(until_day.isoformat())
-    if author:
+    if plan.author:
         where.append("fold(a.author) LIKE ?")
-        params.append("%" + textfold.fold(author) + "%")
+        params.append("%" + textfold.fold(plan.author) + "%")
     weights = ", ".join(str(w) for w in DOCUMENT_WEIGHTS)
     rows = _run(
         conn,
@@ -565,20 +669,20 @@ def _search_documents(conn, expression, terms, site, since, until, author, limit
         f" a.author, snippet(documents_fts, 1, ?, ?, '…', {SNIPPET_TOKENS}), a.url"
         " FROM documents_fts CROSS JOIN documents d ON d.id = documents_fts.rowid"
         " LEFT JOIN articles a ON a.id = d.article_id"
-        f" WHERE {' AND '.join(where)} ORDER BY rowid DESC LIMIT {CANDIDATES}",
+        f" WHERE {' AND '.join(where)} ORDER BY 2 LIMIT {DOCUMENT_CANDIDATES}",
         (*HIGHLIGHT, *params),
     )
-    by_id = {row[0]: row for row in rows}
-
-    def texts(rowids):
-        found = conn.execute(
-            f"SELECT id, coalesce(name, '') || ' ' || coalesce(text, '') FROM documents"
-            f" WHERE id IN ({','.join('?' * len(rowids))})", rowids).fetchall()
-        return {row[0]: row[1] for row in found}
-
-    ranked = _rank([(row[0], row[1]) for row in rows], terms, texts)
-    hits = [Hit(url=by_id[rowid][2], title=by_id[rowid][3], published=by_id[rowid][4],
-                site=by_id[rowid][5], author=by_id[rowid][6], snippet=by_id[rowid][7] or "",
-                score=score, kind="document", article_url=by_id[rowid][8])
-            for rowid, score in ranked[offset:offset + limit]]
-    return SearchResult(hits, len(rows), len(rows) < CANDIDATES, expression)
+    matcher = ExactMatcher.for_terms(list(plan.terms))
+    texts = {}
+    if matcher.spellings and rows:
+        ids = [row[0] for row in rows]
+        texts = dict(conn.execute(
+            "SELECT id, coalesce(name, '') || ' ' || coalesce(text, '') FROM documents"
+            f" WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())
+    hits = [Hit(url=row[2], title=row[3], published=row[4], site=row[5], author=row[6],
+                snippet=row[7] or "", kind="document", article_url=row[8],
+                score=-row[1] + EXACT_BONUS * matcher.share(texts.get(row[0], "")))
+            for row in rows]
+    hits.sort(key=lambda hit: -hit.score)
+    return SearchResult(hits[offset:offset + limit], len(rows), len(rows) < DOCUMENT_CANDIDATES,
+                        plan.expression)

@@ -121,3 +121,27 @@ def register_sql_functions(conn) -> None:
     """Make `fold(text)` available in SQL on a sqlite3 connection (deterministic)."""
     conn.create_function("fold", 1, lambda text: fold(text) if isinstance(text, str) else text,
                          deterministic=True)
+
+
+VOWELS = set("aeiouy")
+
+
+def tone_spellings(word: str) -> set[str]:
+    """NFC spellings of word with its tone mark on each vowel (old and new placement).
+
+    "hòa" gives {"hòa", "hoà"}; a word without a tone mark gives itself.  Spellings
+    that are not real words are harmless: they are only searched for.
+    """
+    decomposed = unicodedata.normalize("NFD", normalize(word).lower())
+    tone = next((c for c in decomposed if c in TONE_MARKS), None)
+    if tone is None:
+        return {normalize(word).lower()}
+    bare = decomposed.replace(tone, "")
+    spellings = set()
+    for at, char in enumerate(bare):
+        if char in VOWELS:
+            end = at + 1
+            while end < len(bare) and unicodedata.combining(bare[end]):
+                end += 1  # keep quality marks (circumflex, breve, horn) next to their vowel
+            spellings.add(unicodedata.normalize("NFC", bare[:end] + tone + bare[end:]))
+    return spellings or {normalize(word).lower()}

@@ -256,9 +256,13 @@ class WarcWriter:
     def _write(self, record) -> WarcRef:
         offset = self._fh.tell()
         self._warc.out = _GzipMember(self._fh, self.config.compress_level)
-        self._warc.write_record(record)  # warcio flushes: the member ends, the file is flushed
-        if self.config.fsync_each_record:
-            os.fsync(self._fh.fileno())
+        try:
+            self._warc.write_record(record)  # warcio flushes: the member ends, the file is flushed
+            if self.config.fsync_each_record:
+                os.fsync(self._fh.fileno())
+        except OSError:
+            self._abandon(offset)
+            raise
         return WarcRef(self._name, offset, self._fh.tell() - offset,
                        record.rec_headers.get_header("WARC-Record-ID"))
 
@@ -274,6 +278,29 @@ class WarcWriter:
         self.closed_files.append(self._name)
         log.info("closed WARC file %s", self._name)
         self._fh = self._name = self._warcinfo_id = None
+
+    def _abandon(self, whole_until: int) -> None:
+        """After a failed write (disk full...), cut the file back to its last whole record
+        and close it, so no torn record sits in the middle of a file; the next record
+        goes to a new file."""
+        name, fh = self._name, self._fh
+        self._fh = self._name = self._warcinfo_id = None
+        path = os.path.join(self.config.warcs_dir, name)
+        try:
+            fh.close()  # flushing the rest may fail again; the descriptor is closed anyway
+        except OSError as exc:
+            log.warning("closing %s after a failed write: %s", name, exc)
+        try:
+            os.truncate(path + ".open", whole_until)
+            if whole_until == 0:
+                os.remove(path + ".open")
+                return
+            os.rename(path + ".open", path)
+        except OSError as exc:  # left `.open`: repair() cuts it at the next start
+            log.error("could not cut %s back to %d bytes: %s", name, whole_until, exc)
+            return
+        self.closed_files.append(name)
+        log.warning("closed %s at its last whole record after a failed write", name)
 
     def __enter__(self) -> "WarcWriter":
         return self

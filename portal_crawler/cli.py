@@ -8,12 +8,9 @@ import sys
 from pathlib import Path
 
 import portal_crawler  # noqa: F401  (sets up the offline tldextract before Scrapy loads)
+from portal_crawler.errors import UserError
 
 DEFAULT_DATA = "archive-data"
-
-
-class UserError(Exception):
-    """Bad input from the user: printed as one line, exit status 2."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -141,15 +138,19 @@ def cmd_search(args):
         print(f"{n:>3}. {hit['title']}  [{hit.get('site') or ''}] {published}")
         print(f"     {hit['url']}")
         if hit.get("snippet"):
-            print(f"     {hit['snippet']}")
+            print(f"     {terminal_snippet(hit['snippet'], sys.stdout.isatty())}")
     return 0
 
 
 def hit_dict(hit) -> dict:
-    if isinstance(hit, dict):
-        return hit
-    keys = ("url", "title", "published", "site", "author", "snippet", "score")
-    return {k: getattr(hit, k, None) for k in keys}
+    return hit if isinstance(hit, dict) else hit.to_dict()
+
+
+def terminal_snippet(snippet: str, tty: bool) -> str:
+    """Search snippets mark matches with <mark>; a terminal shows them bold (or «» in a pipe)."""
+    import html
+    start, end = ("\033[1m", "\033[0m") if tty else ("«", "»")
+    return html.unescape(snippet.replace("<mark>", start).replace("</mark>", end))
 
 
 def cmd_export(args):

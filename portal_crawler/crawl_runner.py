@@ -53,7 +53,7 @@ def split_targets(targets: list[str]) -> tuple[list[str], list[str]]:
 
 def check_targets(request: CrawlRequest):
     """Fail before Scrapy starts: unknown site ids and unreadable profile files."""
-    from portal_crawler.cli import UserError
+    from portal_crawler.errors import UserError
     from portal_crawler.sites.registry import RegistryError, load_registry
     ids, urls = split_targets(request.targets)
     try:
@@ -69,7 +69,7 @@ def check_targets(request: CrawlRequest):
 
 def scrapy_settings(request: CrawlRequest):
     from scrapy.settings import Settings
-    from portal_crawler.cli import UserError
+    from portal_crawler.errors import UserError
     settings = Settings()
     settings.setmodule("portal_crawler.settings", priority="project")
     settings.set("PORTAL_ARCHIVE_DATA", str(request.data_dir), priority="cmdline")

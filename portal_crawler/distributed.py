@@ -17,7 +17,7 @@ all the same, or the first worker to finish would flush the queue of the others.
 When is a run over? A worker whose engine is idle keeps waiting while the shared queue holds
 requests or any other worker is busy (each busy worker refreshes a short-lived Redis key);
 when neither has been true for a grace period the run is done, every worker closes, and the
-queue and dupefilter are deleted (the spec and the worker reports stay a while).
+queue and dupefilter expire an hour later (the spec and the worker reports after a week).
 
 Each worker writes its own WARC files (WARC_PREFIX carries host and pid, so file names never
 collide) and keeps its own index; `portal-archive index --warcs DIR...` merges
@@ -48,10 +48,14 @@ logger = logging.getLogger(__name__)
 KEY_ROOT = "portal-archive"
 CURRENT_RUN_KEY = f"{KEY_ROOT}:current-run"
 KEEP_RUN_SECONDS = 7 * 24 * 3600       # spec and worker reports, for inspection
-BUSY_TTL_MS = 15_000                   # a busy flag outlives a heartbeat, not a dead worker
+# A worker's busy flag means "had work in the last BUSY_TTL": it is refreshed while busy and
+# left to expire, never deleted when momentarily idle, so a worker between two requests (or
+# blocked a few seconds in a big page) is never mistaken for a finished one.
+BUSY_TTL_MS = 10_000
 STARTUP_TTL_MS = 120_000               # a coordinator's flag while Scrapy starts up
 HEARTBEAT_SECONDS = 0.5
-IDLE_GRACE_SECONDS = 4.0               # nobody busy, queue empty for this long: the run is over
+IDLE_GRACE_SECONDS = 2.0               # seen idle twice this far apart, nobody busy: run over
+FINISHED_KEYS_TTL = 3600               # queue and dupefilter of a finished run, then gone
 
 
 class RunNotFound(RuntimeError):
@@ -212,7 +216,7 @@ class RunMonitor:
     def spider_opened(self, spider):
         from twisted.internet import task
         self.report({"state": "crawling", "role": self.role, "started": datetime.now(timezone.utc).isoformat(timespec="seconds")})
-        self.mark_busy(True)
+        self.server.set(self.keys.busy(self.worker), "1", px=BUSY_TTL_MS)
         self.loop = task.LoopingCall(self.heartbeat)
         self.loop.start(HEARTBEAT_SECONDS, now=False)
 
@@ -231,7 +235,7 @@ class RunMonitor:
     def spider_closed(self, spider, reason):
         if self.loop is not None and self.loop.running:
             self.loop.stop()
-        self.mark_busy(False)
+        self.server.delete(self.keys.busy(self.worker))
         stats = self.crawler.stats.get_stats()
         recorder = getattr(spider, "archive_recorder", None)
         self.report({"state": "closed", "reason": reason,
@@ -258,18 +262,14 @@ class RunMonitor:
 
     def beat(self):
         busy = self.busy_here()
-        self.mark_busy(busy)
-        if not busy and self.server.zcard(self.keys.requests) > 0:
+        if busy:
+            self.server.set(self.keys.busy(self.worker), "1", px=BUSY_TTL_MS)
+        elif self.server.zcard(self.keys.requests) > 0:
             # Work appeared while this engine slept: wake it now, not at its next 5 s heartbeat.
             slot = getattr(self.crawler.engine, "_slot", None)
             if slot is not None:
                 slot.nextcall.schedule()
 
-    def mark_busy(self, busy: bool):
-        if busy:
-            self.server.set(self.keys.busy(self.worker), "1", px=BUSY_TTL_MS)
-        else:
-            self.server.delete(self.keys.busy(self.worker))
 
     def others_busy(self) -> bool:
         others = [w for w in self.server.hkeys(self.keys.workers) if w != self.worker]
@@ -282,8 +282,10 @@ class RunMonitor:
         self.server.expire(self.keys.workers, KEEP_RUN_SECONDS)
 
     def finish_run(self):
-        """The frontier is empty and nobody works: mark the run done, free its big keys."""
+        """The frontier is empty and nobody works: mark the run done; its queue and
+        dupefilter expire later (not at once, in case a straggler still pushes)."""
         logger.info("distributed run %s: frontier empty and no worker busy; closing", self.keys.run_id)
         self.server.set(self.keys.done, datetime.now(timezone.utc).isoformat(timespec="seconds"),
                         ex=KEEP_RUN_SECONDS)
-        self.server.delete(self.keys.requests, self.keys.dupefilter)
+        for key in (self.keys.requests, self.keys.dupefilter):
+            self.server.expire(key, FINISHED_KEYS_TTL)

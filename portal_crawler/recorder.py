@@ -37,6 +37,11 @@ def _mime(headers) -> str | None:
     return value.split(";", 1)[0].strip().lower() or None
 
 
+def written_url(request) -> str:
+    """The URL as archived: the fragment never goes over the wire."""
+    return request.url.split("#", 1)[0]
+
+
 class WarcRecorder:
     def __init__(self, crawler, data_dir: str):
         self.crawler = crawler
@@ -48,6 +53,9 @@ class WarcRecorder:
         self._own_index = False
         self.crawl_id = None
         self.repairs = []
+        # revisits of the same URL's identical payload: their page's metadata record
+        # would repeat the original's word for word, so it is not written again
+        self._unchanged_pages: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -156,6 +164,8 @@ class WarcRecorder:
         request.meta["warc_ref"] = written.response
         request.meta["payload_digest"] = written.payload_digest
         request.meta["revisit"] = written.revisit
+        if written.revisit and written.refers_to_url == written_url(request):
+            self._unchanged_pages.add(written.response.record_id)
         try:
             request.meta["capture_id"] = self._add_capture(written, request, response, spider)
         except sqlite3.Error as exc:
@@ -167,7 +177,7 @@ class WarcRecorder:
         profile = profile_for(request.url) if profile_for else None
         ref = written.response
         return self.index.add_capture(
-            url=request.url.split("#", 1)[0], timestamp=written.date, status=response.status,
+            url=written_url(request), timestamp=written.date, status=response.status,
             mime=_mime(response.headers), payload_digest=written.payload_digest,
             warc_file=ref.filename, offset=ref.offset, length=ref.length,
             record_id=ref.record_id, record_type="revisit" if written.revisit else "response",
@@ -178,7 +188,12 @@ class WarcRecorder:
             last_modified=_first_header(response.headers, b"Last-Modified"))
 
     def write_metadata(self, url: str, concurrent_to: str | None, payload: dict):
-        """A metadata record about the page at url (outlinks, extraction result)."""
+        """A metadata record about the page at url (outlinks, extraction result); None
+        when the page is an unchanged copy whose original already has one."""
+        if concurrent_to in self._unchanged_pages:
+            self._unchanged_pages.discard(concurrent_to)
+            self.stats.inc_value("warc/metadata_unchanged")
+            return None
         try:
             ref = self.writer.write_metadata(url, concurrent_to, payload)
         except OSError as exc:

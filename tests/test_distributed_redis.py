@@ -60,22 +60,27 @@ def test_redis_settings_put_scrapy_on_the_run_scheduler(redis_url):
 
 
 # ---------------------------------------------------------------------- a real two-worker crawl
-def response_urls(warc_dirs) -> tuple[Counter, list[str]]:
-    """(successful fetches per URL, WARC file names) over every worker's WARC files."""
+def fetches(warc_dirs) -> tuple[Counter, list[str]]:
+    """(successful fetches per (method, URL), WARC file names) over every worker's WARC files."""
     from warcio.archiveiterator import ArchiveIterator
-    fetched, names = Counter(), []
+    status, requests, names = {}, [], []
     for directory in warc_dirs:
         for path in sorted(Path(directory).glob("*.warc.gz")):
             names.append(path.name)
             with open(path, "rb") as stream:
                 for record in ArchiveIterator(stream):
-                    if record.rec_type not in ("response", "revisit"):
-                        continue
-                    url = record.rec_headers.get_header("WARC-Target-URI")
-                    status = int(record.http_headers.get_statuscode()) if record.http_headers else 0
-                    # robots.txt is fetched once per worker by design; 5xx are retried on purpose.
-                    if urlsplit(url).path != "/robots.txt" and status < 500:
-                        fetched[url] += 1
+                    headers = record.rec_headers
+                    if record.rec_type in ("response", "revisit") and record.http_headers:
+                        status[headers.get_header("WARC-Record-ID")] = int(record.http_headers.get_statuscode())
+                    elif record.rec_type == "request":
+                        method = record.http_headers.protocol if record.http_headers else "GET"
+                        requests.append((method, headers.get_header("WARC-Target-URI"),
+                                         headers.get_header("WARC-Concurrent-To")))
+    fetched = Counter()
+    for method, url, response_id in requests:
+        # robots.txt is fetched once per worker by design; 5xx answers are retried on purpose.
+        if urlsplit(url).path != "/robots.txt" and status.get(response_id, 0) < 500:
+            fetched[(method, url)] += 1
     return fetched, names
 
 
@@ -93,22 +98,24 @@ def two_workers(tmp_path_factory, crawl_redis_url):
     base = tmp_path_factory.mktemp("distributed")
     corpus = portalgen.generate(base / "corpus")
     coordinator, worker = base / "coordinator", base / "worker"
-    with portalgen.PortalgenServer(corpus, log_path=base / "server.log") as server:
-        # The worker starts first and waits for the run the coordinator opens.
+    worker_log = base / "worker.log"
+    with portalgen.PortalgenServer(corpus, log_path=base / "server.log") as server, open(worker_log, "wb") as log:
+        # The worker starts first and waits for the run the coordinator opens. Its output goes
+        # to a file: a full pipe would stall it mid-crawl.
         joined = subprocess.Popen([*CLI, "worker", "--redis", redis_url, "--data", str(worker),
-                                   "--proxy", server.url], cwd=ROOT, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
+                                   "--proxy", server.url], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         crawl = subprocess.run([*CLI, "crawl", *portalgen.start_urls(corpus), "--redis", redis_url,
                                 "--data", str(coordinator), "--proxy", server.url],
                                cwd=ROOT, capture_output=True, text=True, timeout=900)
-        worker_out, worker_err = joined.communicate(timeout=300)
+        joined.wait(timeout=300)
+    worker_out = worker_err = worker_log.read_text(encoding="utf-8", errors="replace")
     from portal_crawler.distributed import run_status
     status = run_status(redis_url)
     merge = subprocess.run([*CLI, "index", "--data", str(coordinator), "--warcs", str(worker / "warcs")],
                            cwd=ROOT, capture_output=True, text=True, timeout=600)
     return {"corpus": corpus, "crawl": crawl, "worker": (joined.returncode, worker_out, worker_err),
             "status": status, "merge": merge, "dirs": [coordinator / "warcs", worker / "warcs"],
-            "index": coordinator / "index.sqlite", "redis_keys": redis_server.keys(redis_url)}
+            "index": coordinator / "index.sqlite", "redis_ttls": redis_server.ttls(redis_url)}
 
 
 def test_both_processes_finish_and_both_did_work(two_workers):
@@ -124,20 +131,25 @@ def test_both_processes_finish_and_both_did_work(two_workers):
 
 
 def test_no_url_is_fetched_twice_and_warc_names_never_collide(two_workers):
-    fetched, names = response_urls(two_workers["dirs"])
+    fetched, names = fetches(two_workers["dirs"])
     assert len(fetched) > 100
     twice = {url: n for url, n in fetched.items() if n > 1}
     assert not twice, list(twice.items())[:10]
     assert len(names) == len(set(names))
-    prefixes = {name.rsplit("-", 3)[0] for name in names}
-    assert len(prefixes) == 2, names
+    # Each worker's files carry its own name (host-pid) in their prefix.
+    workers = list(two_workers["status"]["workers"])
+    owners = {name: [w for w in workers if name.startswith(f"portal-archive-{w}-")] for name in names}
+    assert all(len(found) == 1 for found in owners.values()), owners
+    assert {found[0] for found in owners.values()} == set(workers)
 
 
 def test_the_run_frees_its_frontier_and_dupefilter(two_workers):
     run_id = two_workers["status"]["run_id"]
-    keys = [k for k in two_workers["redis_keys"] if f":run:{run_id}:" in k]
-    assert not [k for k in keys if k.endswith((":requests", ":dupefilter"))], keys
-    assert any(k.endswith(":done") for k in keys)
+    ttls = {k: t for k, t in two_workers["redis_ttls"].items() if f":run:{run_id}:" in k}
+    assert any(k.endswith(":done") for k in ttls)
+    # Nothing of the run is kept for ever; the big keys go within the hour.
+    assert all(t > 0 for t in ttls.values()), ttls
+    assert all(t <= 3600 for k, t in ttls.items() if k.endswith((":requests", ":dupefilter"))), ttls
 
 
 def test_merged_index_holds_every_canonical_article_once(two_workers):
@@ -167,6 +179,6 @@ def test_a_recrawl_is_not_blocked_by_the_previous_runs_dupefilter(two_workers, c
         again = subprocess.run([*CLI, "crawl", *site["start_urls"], "--redis", crawl_redis_url, "--data", str(tmp_path),
                                 "--proxy", server.url], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr[-3000:]
-    fetched, _ = response_urls([tmp_path / "warcs"])
+    fetched, _ = fetches([tmp_path / "warcs"])
     # Not just the start URL: the whole site again (a reused dupefilter would block it).
     assert len(fetched) > 50

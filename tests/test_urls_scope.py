@@ -84,6 +84,7 @@ def test_requisites_from_listed_hosts_only():
      "&_101_INSTANCE_Tu_keywords=&_101_INSTANCE_Tu_cur=2", "page"),
     ("http://a.test/portal/Pages/2019-3-14/", "trap"),   # a bare date folder is an archive
     ("http://a.test/sitemap.xml", "page"),
+    ("http://a.test/sitemap-pages.xml.gz", "page"),
     # documents, also with the extension mid-path or none at all
     ("http://a.test/portal/Uploads/VanBan/2024/12/KH-727-UBND.pdf", "document"),
     ("http://a.test/van-ban/Documents/2024/QD-708-UBND.XLS", "document"),

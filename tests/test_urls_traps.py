@@ -125,3 +125,18 @@ def test_site_trap_patterns_are_capped_through_the_policy():
                 for u in (f"http://a.test/lich-truc?tuan={w}" for w in range(1, 8))]
     assert [v.allowed for v in verdicts] == [True] * 3 + [False] * 4
     assert guard.report() == {"site-trap": 4}
+
+
+def test_snapshot_and_restore_keep_spent_caps_across_a_resume():
+    import json
+    first = TrapGuard()
+    for d in range(1, 6):
+        first.check(calendar("a.test", d))
+    saved = json.loads(json.dumps(first.snapshot()))  # survives serialisation
+    resumed = TrapGuard()
+    resumed.restore(saved)
+    assert resumed.check(calendar("a.test", 2)).allowed      # already admitted: still fine
+    assert not resumed.check(calendar("a.test", 9)).allowed  # the cap stays spent
+    assert resumed.report() == {"calendar": 3}
+    assert resumed.admitted() == {"calendar": 3}
+    TrapGuard().restore(None)  # nothing saved: a fresh guard

@@ -20,7 +20,7 @@ from archive.web.server import build_server
 from tests.browser.archive_fixture import (CSS_URL, DONGDA_TITLE, DONGDA_URL, FILLER_COUNT, IMAGE_URL,
                                            NTM_TITLE, NTM_URL, PDF_URL, REMOVED_URL, build_archive, png)
 from tests.browser.wsgi_client import call
-from tests.support.warc_check import WARCIO, warc_files, warcio_check
+from tests.support.warc_check import warc_files, warcio_check
 
 
 def q(url: str) -> str:
@@ -162,7 +162,9 @@ def test_url_parameters_cannot_reach_outside_the_archive(app, archive):
 
 def test_snapshot_page_frames_the_archived_page_in_a_sandbox(app):
     page = call(app, "/snapshot?url=" + q(NTM_URL) + "&at=20190314").text
-    assert '<iframe class="snapshot-frame" id="snapshot-frame" sandbox src="/raw/20190314084105/' in page
+    frame = re.search(r'<iframe class="snapshot-frame" id="snapshot-frame" sandbox="([^"]*)" src="([^"]+)"', page)
+    assert frame.group(1) == "allow-top-navigation-by-user-activation"  # never allow-scripts or allow-same-origin
+    assert frame.group(2).startswith("/raw/20190314084105/")
     assert "14/03/2019 15:41:05" in page and "2019-03-14T08:41:05Z" in page
     assert NTM_URL in page and "sha1:" in page
 
@@ -170,12 +172,15 @@ def test_snapshot_page_frames_the_archived_page_in_a_sandbox(app):
 def test_archived_page_is_served_sandboxed_and_rewritten(app):
     answer = call(app, f"/raw/20190314084105/{NTM_URL}")
     policy = answer.header("Content-Security-Policy")
-    assert policy.startswith("sandbox;") and "script-src 'none'" in policy and "frame-ancestors 'self'" in policy
+    sandbox = policy.split(";")[0].split()
+    assert sandbox == ["sandbox", "allow-top-navigation-by-user-activation"]
+    assert "script-src 'none'" in policy and "frame-ancestors 'self'" in policy
     assert "allow-scripts" not in policy and "allow-same-origin" not in policy
     html = answer.text
     assert f'href="/raw/20190314084105/{CSS_URL}"' in html
     assert f'src="/raw/20190314084105/{IMAGE_URL}"' in html  # was "../../../documents/..."
-    assert f'href="/raw/20190314084105/{DONGDA_URL}"' in html
+    # a link the reader follows opens the linked page's snapshot view, banner and all
+    assert f'href="/snapshot?url={q(DONGDA_URL)}&amp;at=20190314084105" target="_top"' in html
     assert "18 xã" in html  # the capture nearest the time asked for, not the newest
     assert "19 xã" in call(app, f"/raw/20190402021000/{NTM_URL}").text
 
@@ -183,14 +188,14 @@ def test_archived_page_is_served_sandboxed_and_rewritten(app):
 def test_archived_resources_come_back_byte_for_byte(app):
     image = call(app, f"/raw/20190314084105/{IMAGE_URL}")
     assert image.body == png() and image.header("Content-Type") == "image/png"
-    assert image.header("Content-Security-Policy").startswith("sandbox")
+    assert image.header("Content-Security-Policy").startswith("sandbox ")
     css = call(app, f"/raw/20190314084105/{CSS_URL}")
     assert 'url("/raw/20190314084105/http://langgiang.bacgiang.test/html/images/nen.png")' in css.text
     pdf = call(app, f"/raw/20190314084105/{PDF_URL}")  # %20 in the archived URL survives the path
     assert pdf.body.startswith(b"%PDF") and pdf.header("Content-Disposition").startswith("attachment")
     assert "ke-hoach ntm.pdf" in pdf.header("Content-Disposition")
     missing = call(app, "/raw/20190314084105/http://langgiang.bacgiang.test/not-archived.png")
-    assert missing.status == 404 and missing.header("Content-Security-Policy").startswith("sandbox")
+    assert missing.status == 404 and missing.header("Content-Security-Policy").startswith("sandbox ")
 
 
 def test_revisit_capture_replays_the_original_payload(app, archive):

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.browser import chromium
-from tests.browser.archive_fixture import (DONGDA_TITLE, FILLER_COUNT, IMAGE_WIDTH, NTM_URL,
+from tests.browser.archive_fixture import (DONGDA_TITLE, DONGDA_URL, FILLER_COUNT, IMAGE_WIDTH, NTM_URL,
                                            REMOVED_URL, build_archive)
 
 pytestmark = pytest.mark.skipif(chromium.unavailable_reason() is not None,
@@ -148,7 +148,7 @@ def test_snapshot_renders_archived_page_and_scripts_never_run(site, browser, sho
     assert browser.title != "HACKED" and "HACKED" not in title_before
     assert browser.find_element("tag name", "body").get_attribute("data-hacked") is None
     assert script_ran == (None, None)
-    assert frame.get_attribute("sandbox") == ""
+    assert frame.get_attribute("sandbox") == "allow-top-navigation-by-user-activation"
 
 
 def test_archived_page_opened_alone_still_sandboxed(site, browser):
@@ -189,3 +189,14 @@ def test_browser_language_preference_and_friendly_errors(site, shots):
         screenshot(driver, shots, "error")
     finally:
         driver.quit()
+
+
+def test_link_in_archived_page_opens_its_snapshot_view(site, browser):
+    browser.get(f"{site}/snapshot?url={quote(NTM_URL, safe='')}&at=20190314")
+    browser.switch_to.frame(browser.find_element("id", "snapshot-frame"))
+    link = browser.find_element("link text", "tin khác")
+    click_and_wait(browser, link)
+    browser.switch_to.default_content()
+    assert browser.current_url.startswith(f"{site}/snapshot?url=")
+    assert DONGDA_URL in browser.find_element("id", "snapshot-url").text
+    assert "archived_script" not in browser.execute_script("return document.cookie")

@@ -12,7 +12,8 @@ from archive.warc_ref import WarcFormatError
 from archive.web import routes, timefmt
 from archive.web.access import TOKEN_COOKIE, AccessPolicy
 from archive.web.catalog import ArchiveMissing, Catalog
-from archive.web.http import HttpError, Request, Response, content_disposition, redirect
+from archive.web.http import (HttpError, Request, Response, content_disposition, header_value,
+                              parse_charset, redirect)
 from archive.web.i18n import LANGUAGE_COOKIE, LANGUAGES, Translator, choose_language
 from archive.web.pages import make_environment
 from archive.web.rewrite import is_web_url, rewrite_css, rewrite_html
@@ -25,9 +26,10 @@ LANGUAGE_NAMES = (("vi", "Tiếng Việt"), ("en", "English"))
 APP_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
            "frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
            "frame-ancestors 'none'")
-# Archived content: a sandbox (opaque origin, no scripts, no forms, no popups), nothing
-# fetched from the live web, and only our own pages may frame it.
-RAW_CSP = ("sandbox; default-src 'self' data:; script-src 'none'; object-src 'none'; "
+# Archived content: a sandbox (opaque origin, no scripts, no forms, no popups; a reader's
+# click on a link may open the linked snapshot in the top window), nothing fetched from the
+# live web, and only our own pages may frame it.
+RAW_CSP = ("sandbox allow-top-navigation-by-user-activation; default-src 'self' data:; script-src 'none'; object-src 'none'; "
            "style-src 'self' 'unsafe-inline' data:; img-src 'self' data:; font-src 'self' data:; "
            "media-src 'self' data:; form-action 'none'; base-uri 'none'; frame-ancestors 'self'")
 INLINE_TYPES = ("text/html", "text/css", "text/plain", "image/", "font/", "audio/", "video/")
@@ -323,15 +325,6 @@ def int_arg(request: Request, name: str) -> int:
         raise HttpError(400, "err_bad_number", value=value) from error
 
 
-def header_value(headers: list[tuple[str, str]], name: str) -> str | None:
-    wanted = name.lower()
-    found = None
-    for key, value in headers:
-        if key.lower() == wanted:
-            found = value
-    return found
-
-
 def archived_response(view: View, stamp: str, page_url: str, status_line: str,
                       headers: list[tuple[str, str]], body: bytes) -> Response:
     """The archived bytes as a browser should see them inside the sandbox."""
@@ -347,7 +340,9 @@ def archived_response(view: View, stamp: str, page_url: str, status_line: str,
     if not (200 <= status < 600) or 300 <= status < 400:
         status = 200
     if mime in ("text/html", "application/xhtml+xml"):
-        return Response(rewrite_html(body, page_url, charset, to_archive), status, "text/html; charset=utf-8")
+        to_page = lambda target: "/snapshot?" + urlencode({"url": target, "at": stamp})  # noqa: E731
+        html = rewrite_html(body, page_url, charset, to_archive, to_page)
+        return Response(html, status, "text/html; charset=utf-8")
     if mime == "text/css":
         text = body.decode(charset or "utf-8", errors="replace")
         return Response(rewrite_css(text, page_url, to_archive).encode("utf-8"), status, "text/css; charset=utf-8")
@@ -371,14 +366,6 @@ def parse_status(status_line: str) -> int:
         return int(parts[1]) if parts[0].upper().startswith("HTTP/") else int(parts[0])
     except (IndexError, ValueError):
         return 200
-
-
-def parse_charset(params: str) -> str | None:
-    for param in params.split(";"):
-        name, _, value = param.strip().partition("=")
-        if name.strip().lower() == "charset" and value.strip():
-            return value.strip().strip('"\'')
-    return None
 
 
 def safe_content_type(mime: str, charset: str | None) -> str:

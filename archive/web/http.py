@@ -105,3 +105,20 @@ def content_disposition(filename: str, inline: bool = False) -> str:
     ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
     kind = "inline" if inline else "attachment"
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def header_value(headers: list[tuple[str, str]], name: str) -> str | None:
+    wanted = name.lower()
+    found = None
+    for key, value in headers:
+        if key.lower() == wanted:
+            found = value
+    return found
+
+
+def parse_charset(params: str) -> str | None:
+    for param in params.split(";"):
+        name, _, value = param.strip().partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            return value.strip().strip('"\'')
+    return None

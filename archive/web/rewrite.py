@@ -43,20 +43,36 @@ def rewrite_css(text: str, base_url: str, to_archive: ToArchive) -> str:
     return _CSS_IMPORT.sub(replace_import, _CSS_URL.sub(replace_url, text))
 
 
-def rewrite_html(body: bytes, page_url: str, charset: str | None, to_archive: ToArchive) -> bytes:
-    """The page as UTF-8 HTML with every http(s) link and resource pointing into the archive."""
-    parser = lxml.html.HTMLParser(encoding=_known_codec(charset))
-    try:
-        document = lxml.html.document_fromstring(body, parser=parser)
-    except (etree.ParserError, ValueError):
+def rewrite_html(body: bytes, page_url: str, charset: str | None, to_archive: ToArchive,
+                 to_page: ToArchive | None = None) -> bytes:
+    """The page as UTF-8 HTML with every http(s) link and resource pointing into the archive.
+
+    With `to_page`, links a reader follows (<a>, <area>) go to to_page(url) in the top
+    window instead (the snapshot view of the linked page, with its banner); the sandbox
+    allows that navigation only when the reader clicks.
+    """
+    document = _parse(body, charset)
+    if document is None:
         return b""
     base_url = _effective_base(document, page_url)
 
+    followed = {}
+
     def replace(link: str) -> str:
         target = urljoin(base_url, link.strip())
-        return to_archive(target) if is_web_url(target) else link
+        if not is_web_url(target):
+            return link
+        archived = to_archive(target)
+        followed[archived] = target
+        return archived
 
     document.rewrite_links(replace, resolve_base_href=True, base_href=base_url)
+    if to_page is not None:
+        for anchor in document.iter("a", "area"):
+            target = followed.get(anchor.get("href") or "")
+            if target is not None:
+                anchor.set("href", to_page(target))
+                anchor.set("target", "_top")
     for element in document.iter(etree.Element):
         for name in SRCSET_ATTRIBUTES:
             if element.get(name):
@@ -72,6 +88,15 @@ def rewrite_html(body: bytes, page_url: str, charset: str | None, to_archive: To
         if meta.get("charset") or (meta.get("http-equiv") or "").lower() == "content-type":
             meta.drop_tree()
     return lxml.html.tostring(document, encoding="utf-8", method="html", doctype="<!DOCTYPE html>")
+
+
+def _parse(body: bytes, charset: str | None):
+    """The page's element tree, or None for bytes that are not a document at all."""
+    parser = lxml.html.HTMLParser(encoding=_known_codec(charset))
+    try:
+        return lxml.html.document_fromstring(body, parser=parser)
+    except (etree.ParserError, ValueError):
+        return None
 
 
 def _effective_base(document, page_url: str) -> str:
@@ -110,10 +135,8 @@ RESOURCE_TAGS = ("img", "script", "source", "video", "audio", "embed", "input", 
 
 def page_resources(body: bytes, page_url: str, charset: str | None) -> list[str]:
     """Absolute URLs of what the page loads: images, scripts, stylesheets, icons, CSS urls."""
-    parser = lxml.html.HTMLParser(encoding=_known_codec(charset))
-    try:
-        document = lxml.html.document_fromstring(body, parser=parser)
-    except (etree.ParserError, ValueError):
+    document = _parse(body, charset)
+    if document is None:
         return []
     base_url = _effective_base(document, page_url)
     found: list[str] = []

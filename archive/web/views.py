@@ -13,7 +13,7 @@ from archive.warc_ref import WarcFormatError
 from archive.web import timefmt
 from archive.web.catalog import Catalog, browse_articles
 from archive.web.citation import build_citation
-from archive.web.http import HttpError, Request
+from archive.web.http import HttpError, Request, header_value, parse_charset
 from archive.wacz import export_wacz
 from archive.web.i18n import Translator
 from archive.web.rewrite import page_resources, stylesheet_resources
@@ -140,9 +140,7 @@ def capture_dict(capture: dict) -> dict:
 # -- articles ---------------------------------------------------------------------------
 
 def article_context(index: Index, catalog: Catalog, url: str, view) -> dict:
-    article = index.article(url)
-    if article is None:
-        raise HttpError(404, "err_article_not_found", url=url)
+    article = require_article(index, url)
     captures = index.article_captures(article["id"])
     own_capture = index.capture(article["capture_id"]) if article.get("capture_id") else None
     cited = own_capture or (captures[-1] if captures else None)
@@ -161,6 +159,13 @@ def article_context(index: Index, catalog: Catalog, url: str, view) -> dict:
         "snapshot_url": (cited or {}).get("url") or article["url"],
         "citation": citation_of(index, catalog, cited, view.t) if cited else None,
     }
+
+
+def require_article(index: Index, url: str) -> dict:
+    article = index.article(url)
+    if article is None:
+        raise HttpError(404, "err_article_not_found", url=url)
+    return article
 
 
 def archived_link(index: Index, catalog: Catalog, view, item: dict, key: str) -> dict:
@@ -195,9 +200,7 @@ def gone_state(article: dict, captures: list[dict]) -> dict | None:
 
 
 def article_data(index: Index, url: str) -> dict:
-    article = index.article(url)
-    if article is None:
-        raise HttpError(404, "err_article_not_found", url=url)
+    article = require_article(index, url)
     captures = index.article_captures(article["id"])
     keys = ("url", "canonical", "aliases", "site", "title", "published", "author", "body", "images",
             "attachments", "documents", "versions", "first_captured", "last_captured", "gone")
@@ -263,9 +266,7 @@ def citation_of(index: Index, catalog: Catalog, capture: dict, t: Translator) ->
 
 def article_wacz(index: Index, catalog: Catalog, url: str) -> tuple[str, bytes]:
     """(file name, bytes) of a WACZ holding the article's page, its aliases and what it loads."""
-    article = index.article(url)
-    if article is None:
-        raise HttpError(404, "err_article_not_found", url=url)
+    article = require_article(index, url)
     capture = index.capture(article["capture_id"]) if article.get("capture_id") else None
     capture = capture or catalog.capture_for(index, article["url"])
     if capture is None:
@@ -309,7 +310,5 @@ def loaded_resources(index: Index, catalog: Catalog, capture: dict) -> list[str]
 
 
 def _charset(headers: list[tuple[str, str]]) -> str | None:
-    for name, value in headers:
-        if name.lower() == "content-type" and "charset=" in value.lower():
-            return value.lower().split("charset=", 1)[1].split(";")[0].strip().strip('"\'')
-    return None
+    _, _, params = (header_value(headers, "Content-Type") or "").partition(";")
+    return parse_charset(params)

@@ -5,11 +5,13 @@ then searches the archive the way a researcher would (Vietnamese typed without d
 """
 from __future__ import annotations
 
+import sys
 from importlib import resources
 from pathlib import Path
 
 from archive.index import Index
 from archive.search import search
+from portal_crawler.cli import terminal_snippet
 from portal_crawler.crawl_runner import CrawlRequest, run_crawl
 from portal_crawler.demo.server import DemoServer
 from portal_crawler.sites.registry import load_registry
@@ -39,7 +41,7 @@ def run_demo(data_dir: Path, verbose: bool = False, query: str = DEMO_QUERY) -> 
         print(f"{n:>3}. {hit.title}")
         print(f"     {hit.url}")
         if hit.snippet:
-            print(f"     {hit.snippet}")
+            print(f"     {terminal_snippet(hit.snippet, sys.stdout.isatty())}")
     data = str(data_dir)
     print("\nnext:")
     print(f"  portal-archive search 'uy ban nhan dan' --data {data}")

@@ -22,10 +22,13 @@ TITLE_SPLIT = re.compile(r'\s+[-|–—:»]\s+')
 LISTING_LINK_LINES = 5
 AFTER_HEADING_LINES = 30
 ATTACHMENT_LOOKAHEAD = 15
+BYLINE_LOOKAHEAD = 5
+TITLE_LOOKBEHIND = 12
 WEAK_CONTAINER = 400          # container score under which the page has no real text block
 MIN_UNDATED_BODY = 200        # an undated, unsigned page needs this much text to be an article
 NOT_ARTICLE_PATH = re.compile(r'/(admin|login|dang-?nhap|tim-?kiem|search|sitemap)(/|\.|$)|gioi-?thieu|lien-?he|'
                               r'/(default|index)\.(aspx|html?|php)$|/trang-chu/?$', re.I)
+TEASER_DEPTH = 5
 LISTING_REPEATS = 3           # sibling blocks of one kind that make a list of teasers
 
 
@@ -92,13 +95,14 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Articl
         raw_date = _selected_text(family.date, root)
         found = dates.parse(raw_date) if raw_date else None
         published = found[0] if found else None
-    published = published or dates.parse_iso(page.published or '') or scope_parts.date or parts.date
+    published = published or dates.parse_iso(page.published or '') or scope_parts.date or parts.date \
+        or _date_near_title(title, lines)
 
     author = None
     if family and family.author:
         node = _selected_text(family.author, root)
         author = (authors.labelled(node) or authors.clean(node)) if node else None
-    author = author or parts.author or scope_parts.author
+    author = author or parts.author or scope_parts.author or _byline_after(lines, scope)
 
     images = media.images(parts.images, base)
     attachments = media.attachments(scope_parts.links + _attachment_block(lines, scope), base)
@@ -116,10 +120,7 @@ def _attachment_block(lines, scope):
     """Links of a labelled 'File đính kèm' block that sits just after the article block."""
     if not scope:
         return []
-    try:
-        end = lines.index(scope[-1]) + 1
-    except ValueError:
-        return []
+    end = _end_of(lines, scope)
     found = []
     for index in range(end, min(len(lines), end + ATTACHMENT_LOOKAHEAD)):
         if body.ATTACHMENT_HEAD.match(lines[index].text):
@@ -130,6 +131,40 @@ def _attachment_block(lines, scope):
                 found.extend(docs)
             break
     return found
+
+
+def _date_near_title(title, lines):
+    """A date line just above or below the title heading, outside the article block."""
+    index = _heading_index(title, lines)
+    if index is None:
+        return None
+    for offset in (1, 2, 3, -1, -2, 4, 5, -3):
+        j = index + offset
+        if 0 <= j < len(lines):
+            value = dates.date_line(lines[j].text)
+            if value:
+                return value
+    return None
+
+
+def _byline_after(lines, scope):
+    """A labelled byline in the few lines that follow the article block."""
+    end = _end_of(lines, scope)
+    for line in lines[end:end + BYLINE_LOOKAHEAD]:
+        name = authors.labelled(line.text)
+        if name:
+            return name
+    return None
+
+
+def _end_of(lines, scope) -> int:
+    if not scope:
+        return len(lines)
+    last = scope[-1]
+    for index, line in enumerate(lines):
+        if line is last:
+            return index + 1
+    return len(lines)
 
 
 def _heading_index(title, lines):
@@ -146,7 +181,10 @@ def _after_heading(lines, index):
     """The title line and what follows it, up to the next link list or heading."""
     out = [lines[index]]
     for line in lines[index + 1:index + 1 + AFTER_HEADING_LINES]:
-        if line.owner.tag in body.HEADINGS or (line.nav_density > 0.5 and len(line.text) > 15):
+        if line.owner.tag in body.HEADINGS:
+            out.append(line)          # kept so that a linked headline (a listing teaser) is seen
+            break
+        if line.nav_density > 0.5 and len(line.text) > 15:
             break
         out.append(line)
     return out
@@ -195,7 +233,9 @@ def _generic_title(page, lines, ranges, container) -> str | None:
     <title> minus the site name."""
     doc_title = page.og_title or page.title or ''
     key = ' '.join(doc_title.lower().split())
-    anchor = ranges[container][0] if container is not None else 0
+    segments = [' '.join(x.lower().split()) for x in TITLE_SPLIT.split(doc_title)]
+    site_names = set(segments[1:]) if len(segments) > 1 else set()
+    anchor = ranges[container][0] if container is not None else None
     best, best_distance = None, None
     for index, line in enumerate(lines):
         if line.owner.tag not in body.HEADINGS and 'title' not in (line.owner.get('class') or '').lower():
@@ -204,8 +244,9 @@ def _generic_title(page, lines, ranges, container) -> str | None:
         if len(text) < 4 or line.link_density > 0.5:
             continue
         low = ' '.join(text.lower().split())
-        if key and low in key:
-            distance = abs(index - anchor)
+        if key and low in key and low not in site_names:
+            # nearest the article block; without one, the longest
+            distance = abs(index - anchor) if anchor is not None else -len(text)
             if best is None or distance < best_distance:
                 best, best_distance = text, distance
     if best:
@@ -213,7 +254,10 @@ def _generic_title(page, lines, ranges, container) -> str | None:
     if container is not None:
         a, b = ranges[container]
         for line in lines[a:b]:
-            if line.owner.tag in ('h1', 'h2') and len(line.text) >= 4:
+            if line.owner.tag in ('h1', 'h2', 'h3') and len(line.text) >= 4 and line.link_density < 0.5:
+                return line.text
+        for line in reversed(lines[max(0, a - TITLE_LOOKBEHIND):a]):
+            if line.owner.tag in ('h1', 'h2', 'h3') and len(line.text) >= 10 and line.link_density < 0.5:
                 return line.text
     if page.og_title:
         return page.og_title
@@ -225,8 +269,11 @@ def _generic_title(page, lines, ranges, container) -> str | None:
 
 def _teaser(el) -> bool:
     """The block (or a near ancestor) is one of several alike siblings: a listing item."""
+    previous = el.getprevious()
+    if previous is not None and previous.tag in body.HEADINGS and previous.find('.//a[@href]') is not None:
+        return True                   # a summary under a linked headline
     node, depth = el, 0
-    while node is not None and depth < 3 and node.tag not in ('body', 'html'):
+    while node is not None and depth < TEASER_DEPTH and node.tag not in ('body', 'html'):
         parent = node.getparent()
         if parent is None:
             break

@@ -133,12 +133,13 @@ def _attachment_only(line: Line) -> bool:
     return bool(docs) and (ATTACHMENT_HEAD.match(line.text) or _norm(' '.join(docs)) == _norm(line.text))
 
 
-def classify(lines: list[Line], title: str | None, want_date: bool = True) -> Parts:
+def classify(lines: list[Line], title: str | None) -> Parts:
     """Lines of the article region -> paragraphs, author, date line, images with captions."""
     parts = Parts()
     title_key = _norm(title) if title else None
     pending: list = []           # images waiting for a caption line
     kept: list[Line] = []
+    date_after = False
     title_line = next((i for i, line in enumerate(lines) if title_key and _norm(line.text) == title_key), None)
     for index, line in enumerate(lines):
         parts.links.extend((href, text) for href, text, _ in line.links if href)
@@ -152,7 +153,7 @@ def classify(lines: list[Line], title: str | None, want_date: bool = True) -> Pa
         if not text:
             continue
         if pending and not line.images and _caption_like(line) and not dates.date_line(text) \
-                and not authors.labelled(text) and not authors.is_source(text):
+                and not authors.labelled(text) and not authors.is_source(text) and not authors.name_like(text):
             for entry in pending:
                 entry[1] = text
             pending = []
@@ -164,8 +165,11 @@ def classify(lines: list[Line], title: str | None, want_date: bool = True) -> Pa
             continue
         value = dates.date_line(text)
         if value:
-            if want_date and parts.date is None:
-                parts.date = value
+            # the first date line after the title; before it only when none follows
+            # (a header "today" or a breadcrumb date sits above the title)
+            after = title_line is None or index > title_line
+            if parts.date is None or (after and not date_after):
+                parts.date, date_after = value, after
             continue
         name = authors.labelled(text)
         if name:

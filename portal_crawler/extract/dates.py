@@ -10,7 +10,7 @@ import re
 
 DMY = re.compile(r'(?<![\d/.-])(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*((?:19|20)\d\d)(?!\d)')
 YMD = re.compile(r'(?<![\d/.-])((?:19|20)\d\d)-(\d{1,2})-(\d{1,2})(?![\d])')
-WORDS = re.compile(r'ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+((?:19|20)\d\d)', re.I)
+WORDS = re.compile(r'(?:ngày\s+)?(\d{1,2})\s+tháng\s+(\d{1,2}),?\s+năm\s+((?:19|20)\d\d)', re.I)
 TIME = re.compile(r'(?<!\d)([01]?\d|2[0-3])\s*[:h]\s*([0-5]\d)(?:\s*:\s*([0-5]\d))?(?:\s*([AaPp])\.?[Mm]\.?)?(?!\d)')
 ISO = re.compile(r'((?:19|20)\d\d)-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d))?(?:\.\d+)?\s*(Z|[+-]\d\d:?\d\d)?)?')
 LABELS = re.compile(r'''ngày\s+đăng|ngày\s+cập\s+nhật|cập\s+nhật(\s+ngày|\s+lúc)?|đăng\s+lúc|đăng\s+ngày|

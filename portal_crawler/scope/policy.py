@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .canonicalise import canonicalize, host_of
+from .memo import Memo
 from .parts import UrlParts, split_url
 from .rules import UrlRules, load_rules
 
@@ -40,6 +41,8 @@ class ScopePolicy:
     deny_patterns: tuple[re.Pattern, ...] = ()
     trap_patterns: tuple[re.Pattern, ...] = ()
     rules: UrlRules = field(default_factory=load_rules, repr=False, compare=False)
+    # Answers already given: in_scope and classify are pure, and pages repeat their menus.
+    _memo: Memo = field(default_factory=Memo, repr=False, compare=False, init=False)
 
     @classmethod
     def from_profile(cls, profile, rules: UrlRules | None = None) -> "ScopePolicy":
@@ -76,11 +79,15 @@ class ScopePolicy:
         return dataclasses.replace(self, hosts=self.hosts | site_hosts(hosts))
 
     def canonicalize(self, url: str) -> str:
-        return canonicalize(url, case_insensitive_paths=self.case_insensitive_paths,
-                            rules=self.rules)
+        """``canonicalize`` with this site's case rule (remembered per URL)."""
+        return self._memo.get(("canonical", url), lambda: canonicalize(
+            url, case_insensitive_paths=self.case_insensitive_paths, rules=self.rules))
 
     def in_scope(self, url: str) -> bool:
         """An http(s) URL on one of the site's hosts that is not a share link."""
+        return self._memo.get(("in_scope", url), lambda: self._in_scope(url))
+
+    def _in_scope(self, url: str) -> bool:
         parts = split_url(url)
         if parts is None or parts.scheme not in self.rules.crawlable_schemes:
             return False
@@ -100,6 +107,9 @@ class ScopePolicy:
     def classify(self, url: str) -> str:
         """One of 'page', 'asset', 'document', 'trap', 'skip' (whatever the host); the
         profile's deny/trap patterns come before the shared rules."""
+        return self._memo.get(("classify", url), lambda: self._classify(url))
+
+    def _classify(self, url: str) -> str:
         if any(p.search(url) for p in self.deny_patterns):
             return SKIP
         kind = classify(url, self.rules)

@@ -11,7 +11,8 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 
-from .canonicalise import canonicalize
+from .canonicalise import canonicalize, host_of
+from .memo import Memo
 from .parts import UrlParts, split_url
 from .policy import SITE_TRAP, trap_rule
 from .rules import UrlRules, load_rules
@@ -43,6 +44,7 @@ class TrapGuard:
         self._admitted: dict[tuple[str, str], set[str]] = {}
         self._denied: Counter[str] = Counter()
         self._allowed: Counter[str] = Counter()
+        self._shapes: Memo[tuple[str | None, str | None]] = Memo()  # url -> (shape rule, trap rule)
 
     @classmethod
     def from_settings(cls, settings) -> "TrapGuard":
@@ -60,19 +62,16 @@ class TrapGuard:
         found on and that page's ``Verdict.chain`` (the spider keeps it in request meta).
         ``trap``: the rule name from ``ScopePolicy.trap_rule`` (covers a profile's own
         trap_patterns); by default the shared rules decide."""
-        parts = split_url(url)
-        if parts is None:
-            return self._deny("unparseable")
-        shape = self._shape_rule(url, parts)
+        shape, shared_trap = self._shapes.get(url, lambda: self._classify_shape(url))
         if shape is not None:
             return self._deny(shape)
-        chain = self._chain(parts, parent_url, parent_chain)
+        chain = self._chain(url, parent_url, parent_chain) if parent_url else 0
         if chain > self.rules.guard.max_same_path_chain:
             return self._deny("same-path-chain")
-        rule = trap or trap_rule(parts, self.rules)
+        rule = trap or shared_trap
         if rule is None:
             return Verdict(True, None, chain)
-        return self._admit(rule, parts.host, url, chain)
+        return self._admit(rule, host_of(url), url, chain)
 
     def report(self) -> dict[str, int]:
         """Rule name -> how many links it refused (what was capped)."""
@@ -82,9 +81,23 @@ class TrapGuard:
         """Trap rule name -> how many distinct URLs it let through (all hosts)."""
         return dict(self._allowed)
 
+    def snapshot(self) -> dict:
+        """Plain data to keep across a resumed crawl (e.g. in Scrapy's ``spider.state``)."""
+        return {"admitted": [[rule, host, sorted(urls)] for (rule, host), urls in self._admitted.items()],
+                "denied": dict(self._denied), "allowed": dict(self._allowed)}
+
+    def restore(self, snapshot: dict | None) -> None:
+        """Continue from ``snapshot()``: caps already spent stay spent after a resume."""
+        if not snapshot:
+            return
+        for rule, host, urls in snapshot.get("admitted", []):
+            self._admitted.setdefault((rule, host), set()).update(urls)
+        self._denied.update(snapshot.get("denied", {}))
+        self._allowed.update(snapshot.get("allowed", {}))
+
     def _admit(self, rule: str, host: str, url: str, chain: int) -> Verdict:
         key = canonicalize(url, case_insensitive_paths=self.case_insensitive_paths,
-                           rules=self.rules)
+                           rules=self.rules)  # only trap links get here: few distinct ones
         seen = self._admitted.setdefault((rule, host), set())
         if key in seen:  # the same calendar link on every page costs the cap once
             return Verdict(True, rule, chain)
@@ -97,6 +110,13 @@ class TrapGuard:
     def _deny(self, rule: str) -> Verdict:
         self._denied[rule] += 1
         return Verdict(False, rule)
+
+    def _classify_shape(self, url: str) -> tuple[str | None, str | None]:
+        """(shape rule that refuses ``url`` or None, shared trap rule or None): pure."""
+        parts = split_url(url)
+        if parts is None:
+            return "unparseable", None
+        return self._shape_rule(url, parts), trap_rule(parts, self.rules)
 
     def _shape_rule(self, url: str, parts: UrlParts) -> str | None:
         limits = self.rules.guard
@@ -111,10 +131,11 @@ class TrapGuard:
             return "repeated-segments"
         return None
 
-    def _chain(self, parts: UrlParts, parent_url: str | None, parent_chain: int) -> int:
+    def _chain(self, url: str, parent_url: str, parent_chain: int) -> int:
         """Length of the run of links that stay on one path and change only a
         non-paging query parameter."""
-        if parent_url is None or not parts.query:
+        parts = split_url(url)
+        if parts is None or not parts.query:
             return 0
         parent = split_url(parent_url)
         if parent is None or parent.host != parts.host or parent.path.lower() != parts.path.lower():

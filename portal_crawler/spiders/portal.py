@@ -6,18 +6,20 @@
 from __future__ import annotations
 
 import logging
+import re
+from collections import Counter
 from datetime import datetime, timezone
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.http import HtmlResponse, Request, TextResponse
+from scrapy.http import FormRequest, HtmlResponse, Request, TextResponse
 
 from portal_crawler.archive_access import CrawlArchive
 from portal_crawler.extract import extract
 from portal_crawler.sites.registry import SiteProfile, load_registry
-from portal_crawler.scope import (ScopePolicy, TrapGuard, canonicalize, host_of, is_case_insensitive_server,
-                                  parse_sitemap, postback_fallback_links)
+from portal_crawler.scope import (PostbackForm, ScopePolicy, TrapGuard, canonicalize, host_of,
+                                  is_case_insensitive_server, parse_sitemap, postback_fallback_links)
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +30,13 @@ LINK_XPATH = {
     "asset": ("//img/@src | //img/@data-src | //img/@data-original | //link[@rel='stylesheet']/@href"
               " | //script/@src | //link[contains(@rel, 'icon')]/@href | //source/@src"),
 }
+
+
+class DocumentBody(bytes):
+    """A document's bytes in an item: logged as its size, not dumped whole."""
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} bytes>"
 
 
 def split_arg(value) -> list[str]:
@@ -66,6 +75,11 @@ class PortalSpider(scrapy.Spider):
         self.profiles = [registry.get(i) for i in self.site_ids]
         self.profiles += [SiteProfile.from_url(u) for u in self.bare_urls]
         self.scopes = {p.id: ScopePolicy.from_profile(p) for p in self.profiles}
+        self.deny_patterns = {p.id: [re.compile(x) for x in p.deny_patterns] for p in self.profiles}
+        self.trap_patterns = {p.id: [re.compile(x) for x in p.trap_patterns] for p in self.profiles}
+        # a profile's own trap patterns (calendars it knows of) admit this many URLs per site
+        self.profile_trap_counts = Counter()
+        self.profile_trap_cap = settings.getint("PORTAL_PROFILE_TRAP_CAP", 3)
         self.allowed_domains = sorted({h for p in self.profiles for h in p.hosts})
         self.trap_guard = TrapGuard.from_settings(settings)
         self.archive = CrawlArchive(settings.get("PORTAL_ARCHIVE_DATA"))
@@ -138,20 +152,20 @@ class PortalSpider(scrapy.Spider):
                 stats.inc_value("links/off_site")
                 continue
             kind = self.scopes[profile.id].classify(url)
-            if kind == "skip":
+            if kind == "skip" or any(p.search(url) for p in self.deny_patterns[profile.id]):
                 stats.inc_value("links/skipped")
                 continue
+            if any(p.search(url) for p in self.trap_patterns[profile.id]):
+                if self.profile_trap_counts[profile.id] >= self.profile_trap_cap:
+                    stats.inc_value("traps/capped/profile")
+                    continue
+                self.profile_trap_counts[profile.id] += 1
+            allowed, rule = self.trap_guard.check(url)
+            if not allowed:
+                stats.inc_value(f"traps/capped/{rule}")
+                continue
             if kind == "trap":
-                allowed, rule = self.trap_guard.check(url)
-                if not allowed:
-                    stats.inc_value(f"traps/capped/{rule}")
-                    continue
                 kind = "page"
-            else:
-                allowed, rule = self.trap_guard.check(url)
-                if not allowed:
-                    stats.inc_value(f"traps/capped/{rule}")
-                    continue
             if kind_hint == "asset" and kind == "page":
                 kind = "asset"
             yield self.request_for(url, kind, priority=PRIORITY.get(kind, 0), meta=meta or {})
@@ -178,7 +192,7 @@ class PortalSpider(scrapy.Spider):
                 yield {"type": "document", "url": response.url, "capture_id": response.meta.get("capture_id"),
                        "linked_from": response.meta.get("linked_from"),
                        "mime": response.headers.get("Content-Type", b"").decode("latin-1"),
-                       "body": response.body}
+                       "body": DocumentBody(response.body)}
             return
         yield from self.parse_page(response)
 
@@ -187,8 +201,8 @@ class PortalSpider(scrapy.Spider):
         article = extract(response.body, response.url, header_pairs(response.headers))
         page_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["page"]).getall()]
         asset_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["asset"]).getall()]
-        page_links += [link for link in postback_fallback_links(response.body, response.url)
-                       if isinstance(link, str)]
+        postbacks = postback_fallback_links(response.body, response.url)
+        page_links += [link for link in postbacks if isinstance(link, str)]
         record = article.to_dict()
         yield {"type": "page", "url": response.url, "article": record,
                "outlinks": sorted(set(page_links)), "capture_id": response.meta.get("capture_id"),
@@ -203,9 +217,23 @@ class PortalSpider(scrapy.Spider):
             yield from self.follow(documents, meta={"linked_from": article.canonical or response.url})
         yield from self.follow(page_links)
         yield from self.follow(asset_links, kind_hint="asset")
+        yield from self.postback_requests([f for f in postbacks if isinstance(f, PostbackForm)])
+
+    def postback_requests(self, forms):
+        """WebForms paging with no plain link: post the form, once per (page, argument)."""
+        for form in forms:
+            if self.profile_for(form.action) is None:
+                continue
+            self.crawler.stats.inc_value("links/postback")
+            yield FormRequest(form.action, formdata=form.formdata(), callback=self.parse, errback=self.on_error,
+                              meta={"url_kind": "page", "handle_httpstatus_list": [304, 404, 410]})
 
     def on_error(self, failure):
         request = failure.request
+        if "maxsize" in failure.getErrorMessage().lower() or "max size" in failure.getErrorMessage().lower():
+            self.crawler.stats.inc_value("documents/size_capped")
+            logger.info("not archived, larger than the size cap: %s", request.url)
+            return
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             # robots.txt or a middleware said no: a decision, not an error
             self.crawler.stats.inc_value("links/refused")
@@ -217,11 +245,22 @@ class PortalSpider(scrapy.Spider):
     def closed(self, reason):
         stats = self.crawler.stats.get_stats()
         outcome = "ok" if reason == "finished" or reason.startswith("closespider") else "failed"
+        if reason == "finished" and not self.resuming:
+            self.mark_unseen_gone()
         summary = crawl_summary(stats)
         summary["capped"] = self.trap_guard.report()
         self.archive.index.finish_crawl(self.crawl_id, outcome, summary,
                                         getattr(self, "archive_recorder", None) and self.archive_recorder.files_written() or [])
         self.archive.close()
+
+
+    def mark_unseen_gone(self):
+        """A complete crawl that no longer reaches an archived article: it is gone from the portal."""
+        gone = 0
+        for profile in self.profiles:
+            for url in self.archive.index.unseen_articles(profile.id, self.crawl_id):
+                gone += self.archive.index.mark_gone(url, self.crawl_id)
+        self.crawler.stats.set_value("articles/gone_from_listings", gone)
 
 
 def crawl_summary(stats: dict) -> dict:

@@ -55,6 +55,8 @@ class RedisServer:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def keys(url: str) -> list[str]:
+def ttls(url: str) -> dict[str, int]:
+    """Every key and its time to live in seconds (-1: kept for ever)."""
     import redis
-    return sorted(redis.Redis.from_url(url, decode_responses=True).keys("*"))
+    server = redis.Redis.from_url(url, decode_responses=True)
+    return {key: server.ttl(key) for key in server.keys("*")}
