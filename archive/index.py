@@ -14,12 +14,15 @@ Tables
   articles          one row per canonical article; holds the text of its newest version
   aliases           other URLs of an article (print views, alias URLs)
   article_versions  one row per distinct text of an article; `changed` lists the fields
-                    that differ from the version before.  The newest version's body is
-                    NULL there (it lives in `articles.body`, stored once); it is moved into
-                    its version row when a newer text arrives.
+                    that differ from the version before.  The newest version's text
+                    (title, published, author, body) and media are NULL there: they live in
+                    `articles`, `images`, `attachments`, stored once, and are copied into
+                    the version row when a newer text arrives (`article_versions()` fills
+                    them in).  `url` is the page URL when it was not the canonical one.
   images, attachments   per article
   documents         text of PDF/DOCX attachments, linked to the article that links them
   articles_fts, documents_fts   FTS5 external-content tables over folded text
+                    (content="articles" in double quotes: Datasette finds them so)
                     (see archive/search.py; never use FTS5 'rebuild' on them, it would
                     index unfolded text: use `Index.rebuild_fts()`)
 
@@ -56,7 +59,9 @@ from archive import textfold
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 16384
+# 32 kB pages: rows of ~3 kB articles waste less of each page than with 16 kB
+# (database 5% smaller, measured on 20k generated articles).
+PAGE_SIZE = 32768
 BUSY_TIMEOUT_MS = 60_000
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 # Columns of articles_fts; `tags` holds filter tokens (site, year, month, day).
@@ -128,11 +133,11 @@ CREATE TABLE documents (
 CREATE INDEX documents_article ON documents(article_id);
 CREATE VIRTUAL TABLE articles_fts USING fts5(
     {", ".join(ARTICLE_FTS_COLUMNS)},
-    content='articles', content_rowid='id', tokenize='{FTS_TOKENIZER}'
+    content="articles", content_rowid="id", tokenize="{FTS_TOKENIZER}"
 );
 CREATE VIRTUAL TABLE documents_fts USING fts5(
     {", ".join(DOCUMENT_FTS_COLUMNS)},
-    content='documents', content_rowid='id', tokenize='{FTS_TOKENIZER}'
+    content="documents", content_rowid="id", tokenize="{FTS_TOKENIZER}"
 );
 """
 
@@ -200,7 +205,7 @@ def url_key(url: str) -> str:
 def text_hash(fields: dict) -> str:
     """Hash of the NFC-normalized text fields (compare versions)."""
     material = "\x00".join(fields.get(f) or "" for f in ARTICLE_FIELDS)
-    return hashlib.sha1(material.encode("utf-8")).hexdigest()
+    return hashlib.sha1(material.encode("utf-8")).hexdigest()[:16]  # 64 bits: per-article compare
 
 
 def search_tags(site: str | None, published: str | None) -> str:
@@ -245,7 +250,10 @@ class Index:
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if not readonly:
-            conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # only takes effect on a new file
+            # Both only take effect on a new file.  Incremental auto-vacuum lets optimize()
+            # give back the pages FTS5 merges free, without a full VACUUM.
+            conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = OFF")
@@ -287,8 +295,12 @@ class Index:
             "CREATE TABLE IF NOT EXISTS schema_migrations (component TEXT NOT NULL,"
             " version INTEGER NOT NULL, name TEXT, applied TEXT, PRIMARY KEY (component, version))"
         )
+        done_before = {row[0] for row in self.conn.execute(
+            "SELECT version FROM schema_migrations WHERE component = ?", (component,))}
         applied = []
         for migration in sorted(migrations, key=lambda m: m.version):
+            if migration.version in done_before:
+                continue  # readers opening the index take no write lock
             with self.transaction() as conn:
                 done = conn.execute(
                     "SELECT 1 FROM schema_migrations WHERE component = ? AND version = ?",
@@ -485,11 +497,14 @@ class Index:
                 return "new"
             article_id = row["id"]
             self._add_alias(conn, article_id, row["url"], url, canonical)
+            # capture_id follows the newest capture (a rebuild may replay WARCs out of order).
             conn.execute(
-                "UPDATE articles SET last_captured = max(coalesce(last_captured, ''), ?),"
-                " capture_id = ?, last_crawl_id = coalesce(?, last_crawl_id),"
-                " gone = NULL, gone_crawl_id = NULL WHERE id = ?",
-                (captured, capture_id, crawl_id, article_id),
+                "UPDATE articles SET capture_id = CASE WHEN :captured >= coalesce(last_captured, '')"
+                " THEN coalesce(:capture_id, capture_id) ELSE capture_id END,"
+                " last_captured = max(coalesce(last_captured, ''), :captured),"
+                " last_crawl_id = coalesce(:crawl_id, last_crawl_id),"
+                " gone = NULL, gone_crawl_id = NULL WHERE id = :id",
+                {"captured": captured, "capture_id": capture_id, "crawl_id": crawl_id, "id": article_id},
             )
             if row["text_hash"] == digest:
                 return "unchanged"
@@ -538,10 +553,14 @@ class Index:
             "SELECT max(version) FROM article_versions WHERE article_id = ?", (article_id,)
         ).fetchone()[0] or 0
         if new_version:
-            # The superseded version keeps its own body from now on.
+            # The superseded version keeps its own text from now on (see module docstring).
+            images, attachments = self._media(article_id)
             conn.execute(
-                "UPDATE article_versions SET body = ? WHERE article_id = ? AND version = ?",
-                (row["body"], article_id, current),
+                "UPDATE article_versions SET title = ?, published = ?, author = ?, body = ?,"
+                " images = ?, attachments = ? WHERE article_id = ? AND version = ?",
+                (row["title"], row["published"], row["author"], row["body"],
+                 _json(images), _json(attachments),
+                 article_id, current),
             )
             changed = [f for f in ARTICLE_FIELDS if (row[f] or "") != (fields[f] or "")]
             self._insert_version(conn, article_id, current + 1, article, fields, digest,
@@ -571,14 +590,21 @@ class Index:
 
     def _insert_version(self, conn, article_id, version, article, fields, digest, capture_id,
                         captured, crawl_id, changed) -> None:
+        """The newest version row: its text and media stay in articles/images/attachments."""
+        canonical = article.get("canonical") or article.get("url")
+        page_url = article.get("url") if article.get("url") != canonical else None
         conn.execute(
             "INSERT INTO article_versions (article_id, version, captured, capture_id, crawl_id,"
-            " url, text_hash, changed, title, published, author, images, attachments, body)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-            (article_id, version, captured, capture_id, crawl_id, article.get("url"), digest,
-             _json(changed), fields["title"], fields["published"], fields["author"],
-             _json(article.get("images") or []), _json(article.get("attachments") or [])),
+            " url, text_hash, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (article_id, version, captured, capture_id, crawl_id, page_url, digest, _json(changed)),
         )
+
+    def _media(self, article_id: int) -> tuple[list[dict], list[dict]]:
+        images = [dict(r) for r in self.conn.execute(
+            "SELECT src, caption FROM images WHERE article_id = ? ORDER BY id", (article_id,))]
+        attachments = [dict(r) for r in self.conn.execute(
+            "SELECT href, name FROM attachments WHERE article_id = ? ORDER BY id", (article_id,))]
+        return images, attachments
 
     def _set_media(self, conn, article_id: int, article: dict, replace: bool = True) -> None:
         if replace:
@@ -658,10 +684,7 @@ class Index:
         article["canonical"] = article["url"]
         article["aliases"] = [r[0] for r in self.conn.execute(
             "SELECT url FROM aliases WHERE article_id = ? ORDER BY url", (article_id,))]
-        article["images"] = [dict(r) for r in self.conn.execute(
-            "SELECT src, caption FROM images WHERE article_id = ? ORDER BY id", (article_id,))]
-        article["attachments"] = [dict(r) for r in self.conn.execute(
-            "SELECT href, name FROM attachments WHERE article_id = ? ORDER BY id", (article_id,))]
+        article["images"], article["attachments"] = self._media(article_id)
         article["documents"] = [dict(r) for r in self.conn.execute(
             "SELECT id, url, name, mime, pages FROM documents WHERE article_id = ? ORDER BY id",
             (article_id,))]
@@ -671,15 +694,20 @@ class Index:
         return article
 
     def article_versions(self, article_id: int) -> list[dict]:
-        """Every archived text of an article, oldest first (the newest body filled in)."""
+        """Every archived text of an article, oldest first, each with its full text."""
         rows = [dict(r) for r in self.conn.execute(
             "SELECT * FROM article_versions WHERE article_id = ? ORDER BY version", (article_id,))]
-        if rows and rows[-1]["body"] is None:
-            body = self.conn.execute("SELECT body FROM articles WHERE id = ?", (article_id,)).fetchone()
-            rows[-1]["body"] = body[0] if body else None
+        article = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if not rows or article is None:
+            return rows
         for version in rows:
             for key in ("changed", "images", "attachments"):
                 version[key] = json.loads(version[key]) if version[key] else None
+            version["url"] = version["url"] or article["url"]
+        newest = rows[-1]
+        for field in ARTICLE_FIELDS:
+            newest[field] = article[field]
+        newest["images"], newest["attachments"] = self._media(article_id)
         return rows
 
     def article_captures(self, article_id: int) -> list[dict]:
@@ -766,6 +794,7 @@ class Index:
             conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
             conn.execute("INSERT INTO documents_fts (documents_fts) VALUES ('optimize')")
         self.conn.execute("ANALYZE")
+        self.conn.execute("PRAGMA incremental_vacuum").fetchall()  # give back pages merges freed
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 

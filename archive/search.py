@@ -12,13 +12,20 @@ How a query runs
      the publication year/month/day in the `search_tags` column, so "site X between two
      dates" is a doclist intersection inside FTS5, never a per-row check chosen by the
      query planner.  Author is a column filter on the folded author.
-  4. Ranking is BM25 (title weighted over author over body) over a bounded candidate
-     set: the newest CANDIDATES matches by rowid (FTS5 walks its doclists backwards and
-     stops).  Scoring every match of a common word would cost ~0.5 s on 200k
-     articles; a rare term has fewer matches than the bound, so its ranking is exact.
-     Among the best of them, hits where the query's words appear with exactly the
+  4. Candidates are the newest CANDIDATES matches by rowid (FTS5 walks its doclists
+     backwards and stops), so a query's cost does not grow with the number of
+     matches.  Scoring every match of a common word would cost ~0.5 s on 200k
+     articles.  `total` is exact below CANDIDATES matches, else estimated from the
+     candidates' density in rowids (`total_exact` False).
+  5. Ranking is BM25 (title weighted over author over body) of the candidates, exact
+     when a query has fewer matches than CANDIDATES.  FTS5's BM25 first counts every
+     match of each phrase (for the IDF); phrases are therefore scored as the AND of
+     their words, and words so common that counting them would cost more than
+     BM25_BUDGET doclist entries are not scored at all: their IDF is near zero, and
+     ranking falls back to title matches first, then newest first (see `_ranked_ids`).
+     Among the best EXACT_CHECK, hits where the query's words appear with exactly the
      typed diacritics (tone-mark placement ignored) come first.
-  5. Only the hits of the requested page get snippets, cut from the original text
+  6. Only the hits of the requested page get snippets, cut from the original text
      (external-content FTS5 over the unfolded columns), so they keep their diacritics.
 """
 
@@ -45,6 +52,9 @@ EXACT_BONUS = 1000.0
 # Doclist entries BM25's IDF step may walk before ranking falls back to newest first.
 BM25_BUDGET = 60_000
 DENSITY_SAMPLE = 64
+# Rows BM25 may score per query (the candidates' window of the scoring form).
+SCORED_ROWS = 1000
+TITLE_BONUS = 1.0
 DOCUMENT_CANDIDATES = 1000
 # BM25 weights of articles_fts columns: title, body, author, search_tags.
 ARTICLE_WEIGHTS = (10.0, 1.0, 2.0, 0.0)
@@ -84,7 +94,7 @@ class Hit:
 class SearchResult:
     hits: list[Hit]
     total: int
-    total_exact: bool = True  # False when total is a lower bound (COUNT_CAP reached)
+    total_exact: bool = True  # False when total is estimated (more than CANDIDATES matches)
     query: str = ""  # the FTS5 expression that ran, for debugging
 
     def to_dicts(self) -> list[dict]:
@@ -562,10 +572,11 @@ def _ranked_ids(conn, plan: QueryPlan, table: str, weights, candidates: list[int
     """Order the candidates (newest first) by exact diacritics, then BM25, best first.
 
     BM25 runs on the scoring form of the query restricted to the candidates' rowid
-    window, so FTS5 scores only rows in that window.  Its IDF step still walks every
-    match of each word; when the words are so common that this walk would cost more
-    than BM25_BUDGET rows, ranking falls back to newest first (such words get an
-    IDF near zero anyway: FTS5 clamps it to 1e-6 for words in over half the rows).
+    window (at most SCORED_ROWS rows), so FTS5 scores only rows in that window.  Its
+    IDF step still walks every match of each word; when the words are so common that
+    this walk would cost more than BM25_BUDGET entries, ranking falls back to title
+    matches first, then newest first (such words get an IDF near zero anyway: FTS5
+    clamps it to 1e-6 for words in over half the rows).
     """
     if not candidates:
         return []
@@ -574,9 +585,19 @@ def _ranked_ids(conn, plan: QueryPlan, table: str, weights, candidates: list[int
     if _idf_cost(conn, table, plan) <= BM25_BUDGET:
         weight_list = ", ".join(str(w) for w in weights)
         rows = _run(conn, f"SELECT rowid, bm25({table}, {weight_list}) FROM {table}"
-                          f" WHERE {table} MATCH ? AND rowid BETWEEN ? AND ?",
+                          f" WHERE {table} MATCH ? AND rowid BETWEEN ? AND ?"
+                          f" ORDER BY rowid DESC LIMIT {SCORED_ROWS}",
                     (plan.with_filters(plan.scoring), low, high))
         scores = {rowid: -score for rowid, score in rows}
+    elif table == "articles_fts":
+        # Title matches first.  Checked on the folded titles here: an FTS5 column
+        # filter walks whole doclists and costs more than the search itself.
+        words = {token for term in plan.terms for token in term.tokens}
+        marks = ",".join(str(rowid) for rowid in candidates)
+        for rowid, title in conn.execute(f"SELECT id, title FROM articles WHERE id IN ({marks})"):
+            in_title = words & set(textfold.words(textfold.fold(title or "")))
+            if in_title:
+                scores[rowid] = TITLE_BONUS * len(in_title) / len(words)
     # Newest first breaks ties (and orders everything when BM25 was skipped).
     order = {rowid: position for position, rowid in enumerate(candidates)}
     ranked = sorted(candidates, key=lambda rowid: (-scores.get(rowid, 0.0), order[rowid]))
@@ -629,19 +650,23 @@ def _search_articles(conn, plan: QueryPlan, limit: int, offset: int) -> SearchRe
     page = dict(ranked[offset:offset + limit])
     if not page:
         return SearchResult([], total, total_exact, match)
-    # One pass over the page's rowid window; snippets are cut only for the page.
+    # One pass over the page's rowid window; snippets are cut only for the page.  The
+    # scoring form (phrases as AND of words) finds every page row and costs far less
+    # than a phrase with a rare word, which FTS5 evaluates by walking the doclists of
+    # its common words.  No "rowid IN (...)" constraint: FTS5 would re-run the whole
+    # match once per listed rowid.
     marks = ",".join(str(rowid) for rowid in page)
-    rows = _run(
+    snippets = dict(_run(
         conn,
-        "SELECT f.rowid, a.url, a.title, a.published, a.site, a.author,"
-        f" CASE WHEN f.rowid IN ({marks}) THEN snippet(articles_fts, 1, ?, ?, '…', {SNIPPET_TOKENS}) END"
-        " FROM articles_fts f CROSS JOIN articles a ON a.id = f.rowid"
-        f" WHERE articles_fts MATCH ? AND f.rowid BETWEEN ? AND ? AND f.rowid IN ({marks})",
-        (*HIGHLIGHT, match, min(page), max(page)),
-    )
-    by_id = {row[0]: row for row in rows}
-    hits = [Hit(*by_id[rowid][1:6], snippet=by_id[rowid][6] or "", score=score)
-            for rowid, score in page.items() if rowid in by_id]
+        f"SELECT rowid, CASE WHEN rowid IN ({marks}) THEN"
+        f" snippet(articles_fts, 1, ?, ?, '…', {SNIPPET_TOKENS}) END"
+        " FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ?",
+        (*HIGHLIGHT, plan.with_filters(plan.scoring), min(page), max(page)),
+    ))
+    rows = {row[0]: row for row in conn.execute(
+        f"SELECT id, url, title, published, site, author FROM articles WHERE id IN ({marks})")}
+    hits = [Hit(*rows[rowid][1:6], snippet=snippets.get(rowid) or "", score=score)
+            for rowid, score in page.items() if rowid in rows]
     return SearchResult(hits, total, total_exact, match)
 
 

@@ -219,20 +219,18 @@ def iter_records(path: str | os.PathLike) -> Iterator[tuple[Record, WarcRef]]:
 
 
 def _iter_plain(fh: BinaryIO, filename: str, path: str) -> Iterator[tuple[Record, WarcRef]]:
+    # warcio finds where records start; each one runs to the next (its end marker included)
     fh.seek(0)
     iterator = ArchiveIterator(fh, no_record_parse=True)
     try:
-        for loaded in iterator:
-            offset = iterator.get_record_offset()
-            iterator.read_to_end(loaded)
-            length = iterator.get_record_length()
-            fh_pos = fh.tell()
-            fh.seek(offset)
-            record = parse_record(fh.read(length), f"{path}@{offset}")
-            fh.seek(fh_pos)
-            yield record, WarcRef(filename, offset, length, record.record_id)
+        starts = [iterator.get_record_offset() for _ in iterator]
     except (ArchiveLoadFailed, StatusAndHeadersParserException) as exc:
         raise WarcFormatError(f"{path}: {exc}") from exc
+    ends = starts[1:] + [os.fstat(fh.fileno()).st_size]
+    for offset, end in zip(starts, ends):
+        fh.seek(offset)
+        record = parse_record(fh.read(end - offset), f"{path}@{offset}")
+        yield record, WarcRef(filename, offset, end - offset, record.record_id)
 
 
 def _final_name(name: str) -> str:

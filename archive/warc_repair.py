@@ -10,12 +10,15 @@ import fcntl
 import glob
 import logging
 import os
+import time
 from dataclasses import dataclass
 
 from archive.warc_reader import iter_members, parse_record
 from archive.warc_ref import WarcFormatError
 
 log = logging.getLogger(__name__)
+
+FRESH_EMPTY_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,12 @@ def repair_file(path: str) -> RepairReport | None:
         except BlockingIOError:
             log.info("%s is being written by a live process; not repairing", path)
             return None
+        stat = os.fstat(fh.fileno())
+        if stat.st_size == 0 and time.time() - stat.st_mtime < FRESH_EMPTY_SECONDS:
+            # a writer that has just created the file and not yet locked it
+            return None
         records, end, problem = _whole_prefix(fh)
-        size = os.fstat(fh.fileno()).st_size
+        size = stat.st_size
         if end < size:
             fh.truncate(end)
             fh.flush()

@@ -159,8 +159,7 @@ def response_headers_block(exchange: HttpExchange) -> _ExactHeaders:
                 and b"chunked" in value_b.lower()):
             name_b = ORIGINAL_TRANSFER_ENCODING.encode()
         headers.append((name_b, value_b))
-    start = f"{exchange.protocol} {exchange.status} {reason}".rstrip() if reason else \
-        f"{exchange.protocol} {exchange.status}"
+    start = f"{exchange.protocol} {exchange.status}" + (f" {reason}" if reason else "")
     return _http_block(start, headers)
 
 
@@ -171,8 +170,7 @@ def request_headers_block(exchange: HttpExchange) -> _ExactHeaders:
     names = {name.lower() for name, _ in headers}
     # Twisted adds these on the wire; Scrapy's request.headers never shows them
     if b"host" not in names:
-        headers.insert(0, (b"Host", parts.netloc.encode("idna") if not parts.netloc.isascii()
-                           else parts.netloc.encode("ascii")))
+        headers.insert(0, (b"Host", _as_bytes(parts.netloc)))
     if exchange.request_body and b"content-length" not in names:
         headers.append((b"Content-Length", str(len(exchange.request_body)).encode()))
     return _http_block(f"{exchange.method} {target} {exchange.protocol}", headers)
@@ -226,9 +224,13 @@ class WarcWriter:
             stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")[:17]
             name = f"{self.config.prefix}-{stamp}-{self._serial:05d}-{self._host}.warc.gz"
             path = os.path.join(self.config.warcs_dir, name)
-            if not os.path.exists(path) and not os.path.exists(path + ".open"):
+            if os.path.exists(path):
+                continue
+            try:  # "x": two writers (distributed workers) never share a file
+                self._fh = open(path + ".open", "xb")
                 break
-        self._fh = open(path + ".open", "xb")
+            except FileExistsError:
+                continue
         # repair() skips files locked by a live writer
         fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         self._name = name

@@ -2,12 +2,15 @@
 
     .venv/bin/python bench/bare_spider.py START_URL... --proxy http://127.0.0.1:PORT [--stats FILE]
 
-It is the yardstick for the full pipeline's pages per second (bench/crawl_bench.py): the same
-hosts (ScopePolicy), robots.txt obeyed, the same trap caps (TrapGuard), canonical URLs and
-request fingerprints, the same politeness settings and middlewares (proxy, Crawl-delay /
-Retry-After / 5xx back-off, AutoThrottle, retries), the same link XPaths, sitemaps and
-postback fallback links. It writes no WARC, extracts no article and keeps no index; the
-crawl's Scrapy stats go to --stats as JSON.
+It is the yardstick for the full pipeline's pages per second (bench/crawl_bench.py). It is the
+portal spider itself with the storing parts taken out, so it follows exactly the same links
+as the spider does today: the same hosts (ScopePolicy), robots.txt obeyed, the same trap caps
+(TrapGuard), canonical URLs, request fingerprints, link XPaths, sitemaps and postback paging,
+and the same politeness settings and middlewares (proxy, Crawl-delay / Retry-After / 5xx
+back-off, AutoThrottle, retries). Left out: the WARC recorder, article extraction, the index
+and its pipeline, conditional GET and resume. The article's canonical URL, which the spider
+takes from extraction, comes from `<link rel=canonical>` here; attachments are `<a href>`
+links and are followed anyway. The crawl's Scrapy stats go to --stats as JSON.
 """
 from __future__ import annotations
 
@@ -19,93 +22,43 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import portal_crawler  # noqa: E402,F401  (offline tldextract before Scrapy loads)
-import scrapy  # noqa: E402
-from scrapy.http import HtmlResponse  # noqa: E402
+from scrapy.http import TextResponse  # noqa: E402
 
-from portal_crawler.scope import (ScopePolicy, TrapGuard, canonicalize, host_of,  # noqa: E402
-                                  is_case_insensitive_server, parse_sitemap, postback_fallback_links)
+from portal_crawler.scope import PostbackForm, ScopePolicy, TrapGuard, postback_fallback_links  # noqa: E402
 from portal_crawler.sites.registry import SiteProfile  # noqa: E402
-from portal_crawler.spiders.portal import LINK_XPATH, PRIORITY, header_pairs  # noqa: E402
+from portal_crawler.spiders.portal import LINK_XPATH, PortalSpider  # noqa: E402
 
-# The portal spider's own stages that archive, index or report progress are left out.
-ARCHIVING_MIDDLEWARES = ("ArchiveReplayMiddleware", "ConditionalGetMiddleware")
+# The portal spider's downloader middlewares that read the archive.
+ARCHIVE_MIDDLEWARES = ("ArchiveReplayMiddleware", "ConditionalGetMiddleware")
 CANONICAL_XPATH = "//link[@rel='canonical']/@href"
 
 
-class BareSpider(scrapy.Spider):
+class BareSpider(PortalSpider):
     name = "bare"
 
-    def __init__(self, start_urls: list[str], *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.profiles = [SiteProfile.from_url(u) for u in start_urls]
-        self.scopes = [ScopePolicy.from_profile(p) for p in self.profiles]
+    def open_archive(self, settings):
+        """The portal spider's setup minus the archive and the crawls table."""
+        self.profiles = [SiteProfile.from_url(u) for u in self.bare_urls]
+        self.scopes = {p.id: ScopePolicy.from_profile(p).with_case_insensitive_paths(False) for p in self.profiles}
         self.allowed_domains = sorted({h for p in self.profiles for h in p.hosts})
+        self.trap_guard = TrapGuard.from_settings(settings)
         self.case_insensitive_hosts = {h for p in self.profiles if p.case_insensitive for h in p.hosts}
+        self.archive = None
+        self.crawl_id = 0
 
-    @classmethod
-    def from_crawler(cls, crawler, *args, **kwargs):
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.trap_guard = TrapGuard.from_settings(crawler.settings)
-        return spider
-
-    async def start(self):
-        for profile in self.profiles:
-            for url in profile.start_urls:
-                yield self.request_for(url, "page", priority=10)
-            for url in profile.sitemap_urls():
-                yield self.request_for(url, "sitemap", priority=5)
-
-    def request_for(self, url: str, kind: str, priority: int = 0) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse, priority=priority,
-                              meta={"url_kind": kind, "handle_httpstatus_list": [304, 404, 410]})
-
-    def url_key(self, url: str) -> str:
-        """Used by the project's request fingerprinter, as on the portal spider."""
-        return canonicalize(url, case_insensitive_paths=host_of(url) in self.case_insensitive_hosts)
-
-    def in_scope(self, url: str) -> ScopePolicy | None:
-        return next((scope for scope in self.scopes if scope.in_scope(url)), None)
-
-    def follow(self, urls, kind_hint: str | None = None):
-        for raw in urls:
-            url = canonicalize(raw)
-            scope = self.in_scope(url)
-            if scope is None:
-                continue
-            kind = scope.classify(url)
-            if kind == "skip":
-                continue
-            allowed, rule = self.trap_guard.check(url)
-            if not allowed:
-                self.crawler.stats.inc_value(f"traps/capped/{rule}")
-                continue
-            if kind == "trap":
-                kind = "page"
-            if kind_hint == "asset" and kind == "page":
-                kind = "asset"
-            yield self.request_for(url, kind, priority=PRIORITY.get(kind, 0))
-
-    def parse(self, response):
-        if response.status in (404, 410):
-            return
-        if "Server" in response.headers and is_case_insensitive_server(header_pairs(response.headers)):
-            self.case_insensitive_hosts.add(host_of(response.url))
-        kind = response.meta.get("url_kind", "page")
-        if kind == "sitemap" or (response.url.endswith(".xml") and b"<urlset" in response.body[:2048]):
-            pages, sitemaps = parse_sitemap(response.body, response.url)
-            yield from self.follow(pages)
-            for url in sitemaps:
-                if self.in_scope(url):
-                    yield self.request_for(canonicalize(url), "sitemap", priority=5)
-            return
-        if not isinstance(response, HtmlResponse):
-            return
+    def parse_page(self, response: TextResponse):
         page_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["page"]).getall()]
-        page_links += [response.urljoin(u) for u in response.xpath(CANONICAL_XPATH).getall()]
-        page_links += [link for link in postback_fallback_links(response.body, response.url) if isinstance(link, str)]
-        yield from self.follow(page_links)
         asset_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["asset"]).getall()]
+        postbacks = postback_fallback_links(response.body, response.url)
+        page_links += [link for link in postbacks if isinstance(link, str)]
+        canonical = [response.urljoin(u) for u in response.xpath(CANONICAL_XPATH).getall()]
+        yield from self.follow([u for u in canonical if u != response.url])
+        yield from self.follow(page_links, parent=response)
         yield from self.follow(asset_links, kind_hint="asset")
+        yield from self.postback_requests([f for f in postbacks if isinstance(f, PostbackForm)])
+
+    def closed(self, reason):
+        pass
 
 
 def bare_settings(proxy: str):
@@ -113,7 +66,7 @@ def bare_settings(proxy: str):
     settings = Settings()
     settings.setmodule("portal_crawler.settings", priority="project")
     middlewares = {path: order for path, order in settings.getdict("DOWNLOADER_MIDDLEWARES").items()
-                   if not path.endswith(ARCHIVING_MIDDLEWARES)}
+                   if not path.endswith(ARCHIVE_MIDDLEWARES)}
     settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="cmdline")
     settings.set("EXTENSIONS", {}, priority="cmdline")
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")
@@ -131,7 +84,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     process = CrawlerProcess(bare_settings(args.proxy))
     crawler = process.create_crawler(BareSpider)
-    process.crawl(crawler, start_urls=args.start_urls)
+    process.crawl(crawler, start_url=",".join(args.start_urls))
     process.start()
     stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in crawler.stats.get_stats().items()}
     if args.stats:

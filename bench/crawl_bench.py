@@ -24,6 +24,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -150,21 +151,28 @@ def run_measured(name: str, cmd: list[str], out_dir: Path, server: Server, timeo
     with open(out_dir / f"{name}.stdout", "wb") as out, open(out_dir / f"{name}.stderr", "wb") as err:
         began = time.monotonic()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT, env=env)
-        deadline = began + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.05)
+        status, usage, timed_out = wait_with_deadline(proc, began + timeout)
         seconds = time.monotonic() - began
     proc.returncode = os.waitstatus_to_exitcode(status)
     time.sleep(0.2)  # let the server flush its last log lines
-    return Run(name, seconds, usage.ru_maxrss / 1024, proc.returncode,
-               logged_requests(server.log_path, start_offset, server.log_size()))
+    run = Run(name, seconds, usage.ru_maxrss / 1024, proc.returncode,
+              logged_requests(server.log_path, start_offset, server.log_size()))
+    run.extra["timed_out"] = timed_out
+    return run
+
+
+def wait_with_deadline(proc: subprocess.Popen, deadline: float):
+    """os.wait4 the process; past the deadline stop it as Ctrl-C would (Scrapy closes its
+    files), then twice, then kill it. Returns (status, rusage, timed_out)."""
+    stops = [signal.SIGINT, signal.SIGINT, signal.SIGKILL]
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            return status, usage, len(stops) < 3
+        if time.monotonic() > deadline and stops:
+            proc.send_signal(stops.pop(0))
+            deadline = time.monotonic() + 60 if stops else deadline
+        time.sleep(0.05)
 
 
 # ---------------------------------------------------------------------- coverage
@@ -326,7 +334,22 @@ def bench_size(articles: int, args) -> dict:
     skip = set(args.skip)
     row: dict = {"articles": articles, "canonical_articles": len(canonical), "generate_seconds": generate_seconds}
 
-    full = bench_full(corpus, work, skip, args.timeout)
+    if "full" not in skip:
+        row |= full_rows(corpus, work, skip, args.timeout, canonical, insensitive)
+    if "bare" not in skip:
+        row["bare"] = run_summary(bench_bare(corpus, work, args.timeout))
+    if "wget" not in skip:
+        run, warcs = bench_wget(corpus, work, args.timeout)
+        row["wget"] = run_summary(run) | {
+            "coverage_warc": coverage(canonical, warc_fetched_keys(warcs, insensitive), insensitive),
+            "command": run.extra["command"]}
+    return row
+
+
+def full_rows(corpus: Path, work: Path, skip: set[str], timeout: float, canonical: list[str],
+              insensitive: set[str]) -> dict:
+    row: dict = {}
+    full = bench_full(corpus, work, skip, timeout)
     first = full["first"]
     row["full"] = run_summary(first) | {
         "coverage_warc": coverage(canonical, warc_fetched_keys(sorted((full["data"] / "warcs").glob("*.warc.gz")),
@@ -339,13 +362,6 @@ def bench_size(articles: int, args) -> dict:
         again = full["recrawl"]
         row["recrawl"] = run_summary(again) | {"warc_bytes_added": full["recrawl_bytes"],
                                                "report": compact_report(full["recrawl_report"])}
-    if "bare" not in skip:
-        row["bare"] = run_summary(bench_bare(corpus, work, args.timeout))
-    if "wget" not in skip:
-        run, warcs = bench_wget(corpus, work, args.timeout)
-        row["wget"] = run_summary(run) | {
-            "coverage_warc": coverage(canonical, warc_fetched_keys(warcs, insensitive), insensitive),
-            "command": run.extra["command"]}
     return row
 
 
@@ -355,7 +371,7 @@ def run_summary(run: Run) -> dict:
         statuses[str(r.status)] = statuses.get(str(r.status), 0) + 1
     return {"seconds": round(run.seconds, 2), "requests": len(run.requests),
             "pages_per_second": round(run.pages_per_second, 2), "max_rss_mb": round(run.max_rss_mb, 1),
-            "returncode": run.returncode, "statuses": statuses}
+            "returncode": run.returncode, "timed_out": run.extra.get("timed_out", False), "statuses": statuses}
 
 
 def compact_report(report: dict) -> dict:
@@ -377,11 +393,15 @@ def ratio(a: float | None, b: float | None) -> float | None:
     return a / b if a is not None and b else None
 
 
+def field_of(run: dict | None, name: str):
+    return run.get(name) if run else None
+
+
 def table(rows: list[dict], baseline: dict | None) -> str:
     lines = []
     for row in rows:
         n = row["articles"]
-        full, bare, wget, again = row["full"], row.get("bare"), row.get("wget"), row.get("recrawl")
+        full, bare, wget, again = row.get("full"), row.get("bare"), row.get("wget"), row.get("recrawl")
         lines.append(f"== corpus {n} articles ({row['canonical_articles']} canonical), "
                      f"generated in {row['generate_seconds']:.0f}s")
         lines.append(f"{'run':8} {'seconds':>9} {'requests':>9} {'pages/s':>8} {'maxRSS MB':>10} {'coverage':>9}  exit")
@@ -389,29 +409,34 @@ def table(rows: list[dict], baseline: dict | None) -> str:
             if run:
                 cov = run.get("coverage_warc")
                 lines.append(f"{name:8} {run['seconds']:9.1f} {run['requests']:9d} {run['pages_per_second']:8.2f} "
-                             f"{run['max_rss_mb']:10.1f} {'' if cov is None else f'{cov:.3f}':>9}  {run['returncode']}")
-        lines.append(f"full crawl index coverage {full['coverage_index']:.3f}; report {json.dumps(full['report'], ensure_ascii=False)}")
+                             f"{run['max_rss_mb']:10.1f} {'' if cov is None else f'{cov:.3f}':>9}  {run['returncode']}"
+                             + ("  STOPPED AT TIMEOUT" if run.get("timed_out") else ""))
+        if full:
+            lines.append(f"full crawl index coverage {full['coverage_index']:.3f}; "
+                         f"report {json.dumps(full['report'], ensure_ascii=False)}")
         if again:
             lines.append(f"recrawl report {json.dumps(again['report'], ensure_ascii=False)}")
-        smaller = next((r for r in rows if r["articles"] < n), None) or (
+        smaller = next((r for r in rows if r["articles"] < n and r.get("full")), None) or (
             baseline if baseline and baseline["articles"] < n else None)
         measures = {
-            "full/bare pages/s": ratio(full["pages_per_second"], bare and bare["pages_per_second"]),
-            "full/wget pages/s": ratio(full["pages_per_second"], wget and wget["pages_per_second"]),
-            "full/wget coverage": ratio(full["coverage_warc"], wget and wget["coverage_warc"]),
-            "peak RSS MB": full["max_rss_mb"],
-            "RSS vs smaller corpus": ratio(full["max_rss_mb"], smaller and smaller["full"]["max_rss_mb"]),
-            "recrawl/first time": ratio(again and again["seconds"], full["seconds"]),
-            "recrawl/first WARC bytes": ratio(again and again["warc_bytes_added"], full["warc_bytes"]),
+            "full/bare pages/s": ratio(field_of(full, "pages_per_second"), field_of(bare, "pages_per_second")),
+            "full/wget pages/s": ratio(field_of(full, "pages_per_second"), field_of(wget, "pages_per_second")),
+            "full/wget coverage": ratio(field_of(full, "coverage_warc"), field_of(wget, "coverage_warc")),
+            "peak RSS MB": field_of(full, "max_rss_mb"),
+            "RSS vs smaller corpus": ratio(field_of(full, "max_rss_mb"),
+                                           field_of(smaller and smaller.get("full"), "max_rss_mb")),
+            "recrawl/first time": ratio(field_of(again, "seconds"), field_of(full, "seconds")),
+            "recrawl/first WARC bytes": ratio(field_of(again, "warc_bytes_added"), field_of(full, "warc_bytes")),
         }
         lines.append(f"{'measure':28} {'value':>9} {'target':>8}  verdict")
         for name, value in measures.items():
             note = f"  (vs {smaller['articles']} articles)" if name == "RSS vs smaller corpus" and smaller else ""
             lines.append(f"{name:28} {'-' if value is None else f'{value:.3f}':>9} {TARGETS[name]:>8}  "
                          f"{verdict(value, TARGETS[name])}{note}")
-        lines.append("server-side checks (first full crawl):")
-        for name, (passed, detail) in row["checks"].items():
-            lines.append(f"  {'PASS' if passed else 'FAIL'}  {name}: {detail}")
+        if row.get("checks"):
+            lines.append("server-side checks (first full crawl):")
+            for name, (passed, detail) in row["checks"].items():
+                lines.append(f"  {'PASS' if passed else 'FAIL'}  {name}: {detail}")
         if wget:
             lines.append(f"wget: {wget['command']}")
         lines.append("")
@@ -424,10 +449,19 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path("/tmp/crawl-bench"))
     parser.add_argument("--skip", type=lambda s: [x for x in s.split(",") if x], default=[],
-                        help="comma list of runs to leave out: bare, wget, recrawl")
+                        help="comma list of runs to leave out: full, recrawl, bare, wget")
     parser.add_argument("--baseline", type=Path, help="an earlier result JSON of a smaller corpus (peak RSS ratio)")
     parser.add_argument("--timeout", type=float, default=4 * 3600, help="seconds before a crawl is killed")
+    parser.add_argument("--report", action="store_true",
+                        help="only rebuild the table from the saved bench/results/crawl-N.json files")
     args = parser.parse_args(argv)
+    if args.report:
+        rows = [saved_row(n) for n in sorted(args.articles)]
+        text = table(rows, None)
+        print(text)
+        (RESULTS / ("crawl-" + "-".join(str(n) for n in sorted(args.articles)) + ".txt")).write_text(
+            f"crawl_bench --report {' '.join(sys.argv[1:])}\n" + text, encoding="utf-8")
+        return 0
     if not (PORTALGEN / "generate.py").is_file():
         parser.error(f"portalgen is absent: {PORTALGEN}")
     baseline = json.loads(args.baseline.read_text(encoding="utf-8")) if args.baseline else None
@@ -441,10 +475,20 @@ def main(argv=None) -> int:
     name = "crawl-" + "-".join(str(r["articles"]) for r in rows)
     header = f"crawl_bench {stamp}  {' '.join(sys.argv[1:])}\n"
     (RESULTS / f"{name}.txt").write_text(header + text, encoding="utf-8")
+    suffix = "-".join(sorted(args.skip))
     for row in rows:
-        (RESULTS / f"crawl-{row['articles']}.json").write_text(json.dumps(row, indent=1, ensure_ascii=False),
-                                                              encoding="utf-8")
+        name = f"crawl-{row['articles']}" + (f"-without-{suffix}" if suffix else "")
+        (RESULTS / f"{name}.json").write_text(json.dumps(row, indent=1, ensure_ascii=False), encoding="utf-8")
     return 0
+
+
+def saved_row(articles: int) -> dict:
+    """The runs of one corpus size from every saved JSON, newest last (runs done by separate
+    invocations, e.g. with --skip, side by side)."""
+    row: dict = {}
+    for path in sorted(RESULTS.glob(f"crawl-{articles}*.json"), key=lambda p: p.stat().st_mtime):
+        row |= json.loads(path.read_text(encoding="utf-8"))
+    return row
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@
     extract_bench.py aeb [AEB_DIR]
 
 portalgen: runs extract() over every HTML response of the WARC, writes pred JSONL (rules on
-and rules off), then ../shared/eval/score.py with --peer trafilatura for the table.
+and rules off: the generic path alone estimates layouts never seen), then
+../shared/eval/score.py with --peer trafilatura for the side-by-side table; pages/s for both
+are timed on the same pages (the truth URLs), one process, one core.
 aeb: body F1 with the benchmark's own shingle metric, ours (generic) vs trafilatura, pages/s."""
 from __future__ import annotations
 
@@ -28,33 +30,47 @@ SCORE = ROOT.parent / 'shared' / 'eval' / 'score.py'
 AEB = ROOT.parent / 'shared' / 'aeb'
 
 
-def run_warc(warc, out, use_rules):
+def run_warc(warc, out, use_rules, timed_urls):
+    """Extract every HTML response; return (pages, articles, seconds spent on timed_urls)."""
     pages = list(iter_html_responses(warc))
-    t0 = time.perf_counter()
+    timed = 0.0
     n = 0
     with open(out, 'w', encoding='utf-8') as f:
         for url, headers, data in pages:
+            t0 = time.perf_counter()
             art = extract(data, url, headers, use_rules=use_rules)
+            spent = time.perf_counter() - t0
+            if url in timed_urls:
+                timed += spent
             if art.is_article:
                 f.write(json.dumps(art.to_dict(), ensure_ascii=False) + '\n')
                 n += 1
-    secs = time.perf_counter() - t0
-    return len(pages), n, secs
+    return len(pages), n, timed
 
 
 def portalgen(args):
     corpus = Path(args.corpus)
     truth = corpus / 'truth.jsonl'
+    truth_urls = {json.loads(line)['url'] for line in truth.open(encoding='utf-8') if line.strip()}
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
     for label, use_rules in (('rules', True), ('generic', False)):
-        out = f'/tmp/extract_bench_{corpus.name}_{label}.jsonl'
-        pages, n, secs = run_warc(args.warc, out, use_rules)
-        print(f'== ours ({label}): {pages} HTML pages, {n} articles, {secs:.2f}s, {pages / secs:.0f} pages/s')
-        cmd = [sys.executable, str(SCORE), str(truth), out, '--seconds', f'{secs * 1:.3f}']
+        out = work / f'{corpus.name}_{label}.jsonl'
+        pages, n, secs = run_warc(args.warc, out, use_rules, truth_urls)
+        print(f'== ours ({label}): {pages} HTML pages, {n} articles; '
+              f'{len(truth_urls) / secs:.0f} pages/s on the {len(truth_urls)} truth pages')
+        cmd = [sys.executable, str(SCORE), str(truth), str(out), '--seconds', f'{secs:.4f}']
         if args.by_family:
             cmd.append('--by-family')
         if label == 'rules' and not args.no_peer:
-            cmd += ['--peer', 'trafilatura', '--dir', str(corpus)]
+            cmd += ['--peer', 'trafilatura', '--dir', str(corpus), '--peer-out', str(work / 'peer.jsonl'),
+                    '--json', str(work / 'scores.json')]
         subprocess.run(cmd, check=False)
+        if label == 'rules' and not args.no_peer:
+            peer = json.loads((work / 'peer.jsonl.timing.json').read_text())
+            print(f'speed: ours {len(truth_urls) / secs:.1f} pages/s, trafilatura '
+                  f'{peer["pages"] / peer["seconds"]:.1f} pages/s: '
+                  f'{(len(truth_urls) / secs) / (peer["pages"] / peer["seconds"]):.1f}x')
 
 
 TOKEN = re.compile(r'\w+')
@@ -109,6 +125,7 @@ def main():
     pg.add_argument('warc')
     pg.add_argument('--by-family', action='store_true')
     pg.add_argument('--no-peer', action='store_true')
+    pg.add_argument('--work', default='/tmp/extract_bench', help='where predictions and scores go')
     ab = sub.add_parser('aeb')
     ab.add_argument('dir', nargs='?')
     args = ap.parse_args()

@@ -256,6 +256,7 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=None, help="query seed (default: random)")
     parser.add_argument("--no-peer", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="reuse databases built before")
+    parser.add_argument("--reuse-peer", action="store_true", help="reuse the peer database only")
     args = parser.parse_args(argv)
 
     args.dir.mkdir(parents=True, exist_ok=True)
@@ -279,7 +280,7 @@ def main(argv=None) -> None:
     print(f"database: {size / 1e6:.1f} MB")
     if "raw_mb" in report:
         print(f"database / raw text: {size / 1e6 / report['raw_mb']:.2f}")
-    if not args.no_peer and not (args.reuse and peer.exists()):
+    if not args.no_peer and not ((args.reuse or args.reuse_peer) and peer.exists()):
         for stale in args.dir.glob(f"peer-{args.articles}.sqlite*"):
             stale.unlink()
         print(f"peer build: {build_peer(corpus, peer, args.batch):.1f} s; "

@@ -174,6 +174,21 @@ def run_status(redis_url: str, run_id: str | None = None) -> dict:
             "busy": sorted(w for w in workers if server.exists(keys.busy(w))), "workers": workers}
 
 
+class RunDupeFilter(RFPDupeFilter):
+    """scrapy-redis's Redis set of fingerprints, computed by the project's fingerprinter
+    (REQUEST_FINGERPRINTER_CLASS: it folds URL spellings one server treats as one), not
+    by scrapy-redis's own URL-only hash."""
+
+    def __init__(self, server, key, debug=False, fingerprinter=None):
+        super().__init__(server, key, debug)
+        self.fingerprinter = fingerprinter
+
+    def request_fingerprint(self, request) -> str:
+        if self.fingerprinter is None:
+            return super().request_fingerprint(request)
+        return self.fingerprinter.fingerprint(request).hex()
+
+
 class RunScheduler(Scheduler):
     """The scrapy-redis scheduler on the keys of one run, plus the run's bookkeeping: a
     spider without `redis_run` opens a new run (the coordinator), one with it joins."""
@@ -192,8 +207,9 @@ class RunScheduler(Scheduler):
         server.ping()
         scheduler = cls(server=server, persist=True, queue_key=keys.requests,
                         queue_cls=settings.get("SCHEDULER_QUEUE_CLASS") or "scrapy_redis.queue.PriorityQueue",
-                        dupefilter=RFPDupeFilter(server, key=keys.dupefilter,
-                                                 debug=settings.getbool("DUPEFILTER_DEBUG")))
+                        dupefilter=RunDupeFilter(server, key=keys.dupefilter,
+                                                 debug=settings.getbool("DUPEFILTER_DEBUG"),
+                                                 fingerprinter=crawler.request_fingerprinter))
         scheduler.stats = crawler.stats
         scheduler.run = RunMonitor(crawler, connect(settings.get("REDIS_URL")), spider.redis_run, worker_name(), role)
         return scheduler

@@ -6,11 +6,15 @@ import logging
 import time
 
 from protego import Protego
-from scrapy import signals
+from twisted.internet import defer, error
+from twisted.web._newclient import ResponseFailed
 from scrapy.exceptions import NotConfigured
-from scrapy.http import HtmlResponse, Response
 
 logger = logging.getLogger(__name__)
+
+# Failures that mean the server is struggling: slow down on them.
+NETWORK_ERRORS = (TimeoutError, ConnectionError, defer.TimeoutError, error.TimeoutError, error.ConnectError,
+                  error.ConnectionLost, error.ConnectionRefusedError, ResponseFailed)
 
 
 class ProxyMiddleware:
@@ -56,7 +60,10 @@ class PolitenessMiddleware:
     def __init__(self, crawler, max_delay: float):
         self.crawler = crawler
         self.max_delay = max_delay
+        self.min_delay = crawler.settings.getfloat("DOWNLOAD_DELAY", 0.0)
+        self.target_concurrency = crawler.settings.getfloat("AUTOTHROTTLE_TARGET_CONCURRENCY", 1.0) or 1.0
         self.crawl_delays: dict[str, float] = {}
+        self.backed_off: set[str] = set()  # hosts whose delay we raised on errors
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -72,13 +79,35 @@ class PolitenessMiddleware:
         if slot is None:
             return
         delay = min(delay, self.max_delay)
+        if reason.startswith("backoff"):
+            self.backed_off.add(self._host(request))
         if delay > slot.delay:
             logger.info("slowing down %s to %.1fs (%s)", request.url.split("/")[2], delay, reason)
             slot.delay = delay
             self.crawler.stats.inc_value(f"politeness/{reason}")
 
+    @staticmethod
+    def _host(request) -> str:
+        return request.url.split("/")[2] if "//" in request.url else ""
+
+    def _recover(self, request):
+        """After a back-off, successful answers bring the delay back down step by step.
+
+        AutoThrottle never lowers a delay on a non-200 answer, so on a recrawl answered
+        with 304s a back-off would otherwise last for the rest of the crawl.
+        """
+        host = self._host(request)
+        if host not in self.backed_off:
+            return
+        slot = self._slot(request)
+        floor = max(self.crawl_delays.get(host, 0.0), self.crawler.settings.getfloat("DOWNLOAD_DELAY", 0.0))
+        if slot is None or slot.delay <= floor * 1.05 + 0.01:
+            self.backed_off.discard(host)
+            return
+        slot.delay = max(floor, slot.delay * 0.7)
+
     def process_request(self, request, spider=None):
-        host = request.url.split("/")[2] if "//" in request.url else ""
+        host = self._host(request)
         floor = self.crawl_delays.get(host)
         if floor:
             self._raise_delay(request, floor, "crawl_delay")
@@ -94,9 +123,27 @@ class PolitenessMiddleware:
             slot = self._slot(request)
             current = slot.delay if slot else 0.0
             self._raise_delay(request, max(1.0, current * 2), "backoff_5xx")
+        elif response.status < 400:
+            self._recover(request)
+            if response.status == 304:
+                self._follow_latency(request)
         return response
 
+    def _follow_latency(self, request):
+        """AutoThrottle only learns from 200 answers; a recrawl answered with 304s would keep
+        its start delay for the whole crawl. Apply the same latency rule to 304s."""
+        slot = self._slot(request)
+        latency = request.meta.get("download_latency")
+        if slot is None or latency is None:
+            return
+        floor = max(self.min_delay, self.crawl_delays.get(self._host(request), 0.0))
+        wanted = max(floor, (slot.delay + latency / self.target_concurrency) / 2)
+        if wanted < slot.delay:
+            slot.delay = wanted
+
     def process_exception(self, request, exception, spider=None):
+        if not isinstance(exception, NETWORK_ERRORS):
+            return None  # robots.txt refusals and the like are decisions, not a struggling server
         slot = self._slot(request)
         current = slot.delay if slot else 0.0
         self._raise_delay(request, max(1.0, current * 2), "backoff_error")

@@ -123,11 +123,12 @@ class WarcRecorder:
         captures = [c for c in self.index.captures(url) if c.get("status") == 200]
         if not captures:
             return None
-        newest = max(captures, key=lambda c: c.get("timestamp") or "")
-        record_id = newest.get("record_id")
+        newest = max(captures, key=lambda c: (c.get("timestamp") or "", c.get("id") or 0))
         if newest.get("record_type") == "revisit" and newest.get("refers_to"):
-            record_id = newest["refers_to"]
-        return {"url": url, "timestamp": newest.get("timestamp"), "record_id": record_id}
+            # point at the record that holds the payload, not at another revisit
+            return {"url": newest.get("refers_to_url") or url, "timestamp": newest.get("refers_to_date"),
+                    "record_id": newest["refers_to"]}
+        return {"url": url, "timestamp": newest.get("timestamp"), "record_id": newest.get("record_id")}
 
     def exchange_of(self, request, response) -> HttpExchange:
         flags = response.flags or []

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from archive.schedule import ScheduleError, add_schedule, list_schedules, remove_schedule
 from archive.sitelock import holder
-from portal_crawler.scheduler import SubprocessCrawl, run_due, run_forever, site_lock_keys
+from portal_crawler.scheduler import SubprocessCrawl, profile_files, run_due, run_forever, site_lock_keys
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +20,10 @@ def schedule_command(args, data: Path) -> int:
     index_path = data / "index.sqlite"
     try:
         if args.action == "add":
+            settings = setting_pairs(args.set)
+            check_targets(args.targets, profile_files(settings))
             schedule_id = add_schedule(index_path, args.targets, cron=args.cron, every=args.every,
-                                       settings=setting_pairs(args.set), tz=args.tz)
+                                       settings=settings, tz=args.tz)
             schedule = next(s for s in list_schedules(index_path) if s.id == schedule_id)
             print(f"schedule {schedule_id}: {' '.join(schedule.targets)} ({schedule.rule.describe()}, "
                   f"{schedule.rule.tz}); first run due now")
@@ -39,11 +41,28 @@ def schedule_command(args, data: Path) -> int:
     return 0
 
 
+def check_targets(targets, profiles) -> None:
+    """Refuse at `add` what would fail at every run: unknown site ids, non-http URLs."""
+    from portal_crawler.cli import UserError
+    from portal_crawler.sites.registry import RegistryError, load_registry
+    try:
+        registry = load_registry(profiles)
+        for target in targets:
+            if "://" not in target:
+                registry.get(target)
+    except RegistryError as error:
+        raise UserError(str(error)) from None
+    for target in targets:
+        if "://" in target and not target.startswith(("http://", "https://")):
+            raise UserError(f"not an http(s) start URL: {target}")
+
+
 def print_schedules(data: Path, as_json: bool) -> None:
     rows = []
     for schedule in list_schedules(data / "index.sqlite"):
         row = schedule.to_dict()
-        holders = [h for h in (holder(data, k) for k in site_lock_keys(schedule.targets)) if h is not None]
+        keys = site_lock_keys(schedule.targets, profile_files(schedule.settings))
+        holders = [h for h in (holder(data, k) for k in keys) if h is not None]
         row["running"] = holders[0] if holders else None
         rows.append(row)
     if as_json:

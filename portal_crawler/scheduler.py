@@ -51,7 +51,7 @@ def site_lock_keys(targets, profiles=()) -> list[str]:
     try:
         registry = load_registry(list(profiles))
     except RegistryError as error:
-        logger.warning("site registry unreadable, locking by target name: %s", error)
+        logger.info("site registry unreadable, locking by target name: %s", error)
         registry = None
     for target in targets:
         hosts = []
@@ -74,7 +74,7 @@ def outcome_of(value) -> tuple[str, int | None, str | None]:
 
 
 def run_due(index_path, run_crawl: RunCrawl, now: datetime | None = None,
-            lock_keys: Callable[[list], list] = site_lock_keys) -> list[RunResult]:
+            lock_keys: Callable[[list, list], list] = site_lock_keys) -> list[RunResult]:
     """Run every schedule due at `now` (default: the clock) once; return what happened."""
     index_path = Path(index_path)
     data_dir = index_path.parent
@@ -84,7 +84,8 @@ def run_due(index_path, run_crawl: RunCrawl, now: datetime | None = None,
         if not schedule.is_due(moment):
             continue
         try:
-            with site_lock(data_dir, lock_keys(schedule.targets), schedule.targets) as lock:
+            with site_lock(data_dir, lock_keys(schedule.targets, profile_files(schedule.settings)),
+                           schedule.targets) as lock:
                 # We hold the locks, so a 'running' row left behind belongs to a dead process.
                 if mark_interrupted(index_path, schedule.id, now=moment):
                     logger.warning("schedule %d: an earlier run was interrupted; running it again", schedule.id)
@@ -147,6 +148,8 @@ class SubprocessCrawl:
         index_path = Path(self.data_dir) / "index.sqlite"
         before = latest_crawl_id(index_path)
         args = [*self.command, "crawl", *targets, "--data", str(self.data_dir), *self.extra_args]
+        for profile in profile_files(settings):
+            args += ["--profile", profile]
         for name, value in settings.items():
             args += ["-s", f"{name}={value}"]
         logs = Path(self.data_dir) / "logs"
@@ -156,12 +159,24 @@ class SubprocessCrawl:
             status = subprocess.run(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     pass_fds=lock.fds, env={**os.environ, **lock.env()}).returncode
         crawl = crawl_after(index_path, before, targets)
-        outcome = (crawl or {}).get("outcome") or "failed"
-        error = None
-        if status != 0 or outcome != "ok":
-            outcome = "failed"
-            error = f"exit status {status}: {last_line(log_path)} (log: {log_path})"
-        return {"outcome": outcome, "crawl_id": crawl and crawl["id"], "error": error}
+        if status == 0 and crawl and crawl.get("outcome") == "ok":
+            return {"outcome": "ok", "crawl_id": crawl["id"], "error": None}
+        error = f"exit status {status}: {last_line(log_path)} (log: {log_path})"
+        if crawl is None:   # it died before starting its crawl: record one, so `crawls` shows it
+            crawl = {"id": record_failed_crawl(index_path, targets, settings, error)}
+        return {"outcome": "failed", "crawl_id": crawl["id"], "error": error}
+
+
+def profile_files(settings: dict) -> list[str]:
+    """A schedule's own site profiles (-s PORTAL_PROFILES=a.toml,b.toml) for --profile."""
+    return [p.strip() for p in str(settings.get("PORTAL_PROFILES") or "").split(",") if p.strip()]
+
+
+def record_failed_crawl(index_path: Path, targets, settings: dict, error: str) -> int:
+    with Index(index_path) as index:
+        crawl_id = index.start_crawl(list(targets), dict(settings))
+        index.finish_crawl(crawl_id, "failed", {"errors": 1, "pages": 0, "new": 0, "changed": 0, "error": error}, [])
+        return crawl_id
 
 
 def latest_crawl_id(index_path: Path) -> int:

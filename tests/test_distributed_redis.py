@@ -3,17 +3,14 @@ small portalgen corpus through the CLI (`crawl --redis`, `worker --redis`, `inde
 Skips when redis-server or ../shared/portalgen is absent."""
 from __future__ import annotations
 
-import json
-import sqlite3
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from tests.support import portalgen, redis_server
+from tests.support.crawl_fetches import canonical_articles, fetches
 
 pytestmark = pytest.mark.skipif(not redis_server.available(), reason="redis-server is not installed")
 
@@ -60,30 +57,6 @@ def test_redis_settings_put_scrapy_on_the_run_scheduler(redis_url):
 
 
 # ---------------------------------------------------------------------- a real two-worker crawl
-def fetches(warc_dirs) -> tuple[Counter, list[str]]:
-    """(successful fetches per (method, URL), WARC file names) over every worker's WARC files."""
-    from warcio.archiveiterator import ArchiveIterator
-    status, requests, names = {}, [], []
-    for directory in warc_dirs:
-        for path in sorted(Path(directory).glob("*.warc.gz")):
-            names.append(path.name)
-            with open(path, "rb") as stream:
-                for record in ArchiveIterator(stream):
-                    headers = record.rec_headers
-                    if record.rec_type in ("response", "revisit") and record.http_headers:
-                        status[headers.get_header("WARC-Record-ID")] = int(record.http_headers.get_statuscode())
-                    elif record.rec_type == "request":
-                        method = record.http_headers.protocol if record.http_headers else "GET"
-                        requests.append((method, headers.get_header("WARC-Target-URI"),
-                                         headers.get_header("WARC-Concurrent-To")))
-    fetched = Counter()
-    for method, url, response_id in requests:
-        # robots.txt is fetched once per worker by design; 5xx answers are retried on purpose.
-        if urlsplit(url).path != "/robots.txt" and status.get(response_id, 0) < 500:
-            fetched[(method, url)] += 1
-    return fetched, names
-
-
 @pytest.fixture(scope="module")
 def crawl_redis_url():
     with redis_server.RedisServer() as server:
@@ -155,21 +128,9 @@ def test_the_run_frees_its_frontier_and_dupefilter(two_workers):
 def test_merged_index_holds_every_canonical_article_once(two_workers):
     merge = two_workers["merge"]
     assert merge.returncode == 0, merge.stderr[-3000:]
-    corpus = two_workers["corpus"]
-    routes = json.loads((corpus / "routes.json").read_text(encoding="utf-8"))["sites"]
-    insensitive = {s["host"] for s in routes.values() if s.get("case_insensitive")}
-
-    def key(url):
-        parts = urlsplit(url)
-        path = parts.path.lower() if parts.hostname in insensitive else parts.path
-        return f"{parts.hostname}{path}" + (f"?{parts.query}" if parts.query else "")
-
-    db = sqlite3.connect(two_workers["index"])
-    articles = Counter(key(url) for (url,) in db.execute("SELECT url FROM articles"))
-    canonical = {key(t["url"]) for t in portalgen.truth(corpus) if t["url"] == t["canonical"]}
-    missing = canonical - set(articles)
-    assert not missing, sorted(missing)[:5]
-    assert all(articles[k] == 1 for k in canonical)
+    missing, twice = canonical_articles(two_workers["index"], two_workers["corpus"])
+    assert not missing, missing[:5]
+    assert not twice, twice[:5]
 
 
 def test_a_recrawl_is_not_blocked_by_the_previous_runs_dupefilter(two_workers, crawl_redis_url, tmp_path):

@@ -75,3 +75,32 @@ def test_listing_and_admin_pages_are_not_articles(name, url):
 
 def test_rules_switch_gives_the_generic_result_on_unknown_layouts():
     assert page('generic_unknown_cms.html', use_rules=False).to_dict() == page('generic_unknown_cms.html').to_dict()
+
+
+def test_joomla_style_page_with_a_site_wide_title_tag():
+    art = page('joomla_like.html', url='http://sonduong.tuyenquang.test/tin-tuc/118-chuyen-doi-so.html')
+    assert art.title == 'Sơn Dương triển khai kế hoạch chuyển đổi số năm 2019'   # <title> names only the site
+    assert art.published == '2019-03-14T15:41:05+07:00'                        # <time itemprop=datePublished>
+    assert art.author == 'Trần Quốc Khánh'                                      # name followed by an office
+    assert [i.caption for i in art.images] == ['Các đại biểu dự hội nghị.']
+    assert art.body.count('\n\n') == 2 and 'Lượt xem' not in art.body and 'Trước' not in art.body
+
+
+def test_table_layout_with_br_paragraphs_and_linkclick_attachment():
+    url = 'http://hamyen.tuyenquang.test/TinTuc/tabid/55/ArticleID/812/Default.aspx'
+    art = page('dnn_table_like.html', url=url)
+    assert art.is_article and art.title == 'Hội nghị sơ kết công tác 6 tháng đầu năm'
+    assert art.published == '2024-07-09T08:15:00+07:00'               # 'Cập nhật lúc 08:15 ngày 09/07/2024'
+    assert art.author == 'Thanh Nguyên'                                 # 'CTV: Thanh Nguyên (Trung tâm ...)'
+    assert art.body.count('\n\n') == 3                                  # four <br> lines, no attachment line
+    assert [a.name for a in art.attachments] == ['Báo cáo số 215/BC-UBND']
+    assert 'Các tin khác' not in art.body and 'Đang online' not in art.body
+
+
+def test_headline_in_a_div_and_initials_as_byline():
+    url = 'http://huyen.test/webcenter/portal/huyen/pages_tin-tuc/chi-tiet-tin?dDocName=PORTAL484995'
+    art = page('webcenter_like.html', url=url)
+    assert art.title == 'Công an huyện ra quân bảo đảm trật tự an toàn giao thông dịp Tết'
+    assert art.published == '2025-12-23T20:46:00+07:00' and art.author == 'NN'
+    assert art.body.split('\n\n')[0].startswith('Thực hiện kế hoạch') and art.body.count('\n\n') == 2
+    assert [i.caption for i in art.images] == ['Lễ ra quân bảo đảm trật tự an toàn giao thông.']

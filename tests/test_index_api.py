@@ -33,7 +33,8 @@ def article(body="Kỳ họp thứ năm bàn về nông thôn mới.", url=URL, 
 
 def test_database_is_wal_with_large_pages(index):
     assert index.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert index.conn.execute("PRAGMA page_size").fetchone()[0] == 16384
+    assert index.conn.execute("PRAGMA page_size").fetchone()[0] == 32768
+    assert index.conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 2  # incremental
     assert index.schema_version() >= 1
 
 
@@ -105,11 +106,15 @@ def test_versions_only_when_text_changes_between_crawls(index):
     versions = index.article_versions(stored["id"])
     assert [v["version"] for v in versions] == [1, 2]
     assert versions[0]["body"] == "Kỳ họp thứ năm bàn về nông thôn mới."
+    assert versions[0]["title"] == versions[1]["title"] == "Họp Hội đồng nhân dân huyện"
+    assert versions[0]["images"] == versions[1]["images"] == [
+        {"src": "http://thoxuan.test/a.jpg", "caption": "Toàn cảnh"}]
+    assert versions[0]["url"] == URL
     assert versions[1]["changed"] == ["body"]
     assert versions[1]["body"].endswith("nâng cao.")
-    # The newest body is stored once, in articles.
-    raw = index.conn.execute("SELECT body FROM article_versions WHERE version = 2").fetchone()[0]
-    assert raw is None
+    # The newest text is stored once, in articles.
+    raw = index.conn.execute("SELECT title, body FROM article_versions WHERE version = 2").fetchone()
+    assert tuple(raw) == (None, None)
 
 
 def test_alias_page_joins_its_canonical_article(index):

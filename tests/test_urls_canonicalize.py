@@ -5,7 +5,7 @@ import string
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from portal_crawler.urls import canonicalize, host_of, is_case_insensitive_server
+from portal_crawler.scope import canonicalize, host_of, is_case_insensitive_server
 
 
 @pytest.mark.parametrize("raw, expected", [

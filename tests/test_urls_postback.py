@@ -1,7 +1,7 @@
 """postback_fallback_links: WebForms paging via the plain link, or the form to post."""
 import lxml.html
 
-from portal_crawler.urls import PostbackForm, postback_fallback_links
+from portal_crawler.scope import PostbackForm, postback_fallback_links
 
 PAGE = """<html><head><title>Tin tức</title></head><body>
 <form method="post" action="./default.aspx" id="aspnetForm">
@@ -68,3 +68,21 @@ def test_postback_outside_any_form_uses_the_page_form():
     [form] = postback_fallback_links(html, "http://c.test/Pages/list.aspx")
     assert form.action == "http://c.test/Pages/list.aspx?x=1"
     assert form.formdata()["__EVENTARGUMENT"] == "2"
+
+
+def test_last_page_with_only_a_previous_fallback_posts_nothing():
+    """Page 2 of 2: the postback goes back to page 1, and '« Trang trước' is its plain link."""
+    html = ("<html><body><form action='./default.aspx'><input type=hidden name=__VIEWSTATE value=v>"
+            "<div class='pager'><a href=\"javascript:__doPostBack('ctl00$g$rptPaging$ctl01$lnkPage','')\">1</a>"
+            " <span>2</span></div><div><a class='prev' href='/tin-tuc/Pages/default.aspx'>« Trang trước</a>"
+            "</div></form></body></html>")
+    assert postback_fallback_links(html, "http://c.test/tin-tuc/Pages/default.aspx?PageIndex=2") == \
+        ["http://c.test/tin-tuc/Pages/default.aspx"]
+
+
+def test_calendar_day_numbers_are_not_paging_fallbacks():
+    html = ("<html><body><form action='/Pages/list.aspx'><table class='calendar'>"
+            "<td><a href='/Pages/LichCongTac.aspx?date=2024-10-02'>2</a></td></table>"
+            "<a href=\"javascript:__doPostBack('ctl00$pager','Page$2')\">2</a></form></body></html>")
+    [form] = postback_fallback_links(html, "http://c.test/Pages/list.aspx")
+    assert form.event_argument == "Page$2"

@@ -4,7 +4,7 @@ from xml.sax.saxutils import escape
 
 from hypothesis import given, settings, strategies as st
 
-from portal_crawler.urls import (KINDS, ScopePolicy, TrapGuard, alias_key, parse_sitemap,
+from portal_crawler.scope import (KINDS, ScopePolicy, TrapGuard, alias_key, parse_sitemap,
                                  postback_fallback_links, print_view_of)
 
 POLICY = ScopePolicy.from_profile({"hosts": ["a.test"]})

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from portal_crawler.urls import ScopePolicy, classify, load_rules, site_hosts
+from portal_crawler.scope import ScopePolicy, classify, load_rules, site_hosts
 
 CAMXUYEN = ScopePolicy.from_profile({"id": "camxuyen", "hosts": ["camxuyen.hatinh.test"]})
 
@@ -173,3 +173,24 @@ def test_profile_deny_and_trap_patterns():
     assert policy.classify("http://a.test/x.html") == "page"
     with pytest.raises(re.error):
         ScopePolicy.from_profile({"hosts": ["a.test"], "trap_patterns": ["("]})
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[[traps]]\nname = 'x'\npath = '('\n", "bad regex"),
+    ("[[traps]]\ncap = 1\n", "malformed"),
+    ("not = [toml", "not valid TOML"),
+])
+def test_bad_rules_files_fail_at_start_with_the_file_named(tmp_path, text, message):
+    from portal_crawler.scope import RulesError
+    path = tmp_path / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RulesError, match=message) as raised:
+        load_rules(path)
+    assert str(path) in str(raised.value)
+    with pytest.raises(RulesError, match="cannot read"):
+        load_rules(tmp_path / "missing.toml")
+
+
+def test_profile_without_hosts_is_refused():
+    with pytest.raises(ValueError, match="names no host"):
+        ScopePolicy.from_profile({"id": "x", "hosts": []})

@@ -1,7 +1,7 @@
 """TrapGuard: caps per rule per host, shape rules, same-path chains, the capped report."""
 import pytest
 
-from portal_crawler.urls import TrapGuard, Verdict
+from portal_crawler.scope import TrapGuard, Verdict
 
 
 def calendar(host, day):
@@ -56,6 +56,7 @@ def test_guards_are_independent():
 @pytest.mark.parametrize("url, rule", [
     ("http://a.test/a/b/a/b/a/b/", "repeated-segments"),
     ("http://a.test/tin-tuc/images/images/images/x.jpg", "repeated-segments"),
+    ("http://a.test/2019/7/7/7/x.html", "repeated-segments"),
     ("http://a.test/x?" + "&".join(f"p{i}=1" for i in range(17)), "too-many-params"),
     ("http://a.test/" + "x" * 1100, "long-url"),
     ("http://a.test" + "/s" * 10 + "".join(f"/d{i}" for i in range(20)), "deep-path"),
@@ -70,6 +71,8 @@ def test_shape_rules(url, rule):
 def test_ordinary_pages_pass_without_a_rule():
     guard = TrapGuard()
     for url in ["http://a.test/tin-tuc/tin-tuc/slug-1.html",
+                "http://a.test/Uploads/Images/2019/1/1/1.jpg",
+                "http://a.test/a/1/b/1/c/1.html",
                 "http://a.test/portal/Pages/2019-3-14/Slug.aspx",
                 "http://a.test/vi/tin-tuc-su-kien?p_p_id=101_INSTANCE_x&p_p_lifecycle=0&p_p_state=normal"
                 "&p_p_mode=view&_101_INSTANCE_x_cur=9"]:
@@ -118,7 +121,7 @@ def test_chain_resets_on_another_path():
 
 
 def test_site_trap_patterns_are_capped_through_the_policy():
-    from portal_crawler.urls import ScopePolicy
+    from portal_crawler.scope import ScopePolicy
     policy = ScopePolicy.from_profile({"hosts": ["a.test"], "trap_patterns": [r"[?&]tuan=\d+"]})
     guard = TrapGuard()
     verdicts = [guard.check(u, trap=policy.trap_rule(u))

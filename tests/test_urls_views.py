@@ -1,7 +1,7 @@
 """Print views and alias keys: the other URLs of one article."""
 import pytest
 
-from portal_crawler.urls import alias_key, print_view_of
+from portal_crawler.scope import alias_key, print_view_of
 
 
 @pytest.mark.parametrize("url, rule, target", [
@@ -72,3 +72,39 @@ def test_different_articles_keep_different_keys():
 def test_unknown_forms_fall_back_to_canonical_url():
     assert alias_key("HTTP://X.test/TinTuc/View/Slug#c") == "http://x.test/TinTuc/View/Slug"
     assert alias_key("not a url") == "not a url"
+
+
+def test_policy_helpers_apply_the_site_case_rule():
+    from portal_crawler.scope import ScopePolicy
+    policy = ScopePolicy.from_profile({"hosts": ["c.test"], "case_insensitive": True})
+    view = policy.print_view_of("http://c.test/Tin-Tuc/Pages/Slug.aspx?Print=1")
+    assert view.target == "http://c.test/tin-tuc/pages/slug.aspx"
+    assert policy.alias_key("http://c.test/Tin-Tuc/Pages/Slug.aspx") == \
+        policy.alias_key("http://c.test/pages/slug.aspx?print=1")
+
+
+def test_alias_key_reads_vietnamese_slugs():
+    assert alias_key("http://h.test/tin-tức/hội-nghị-191.html") == \
+        alias_key("http://h.test/h%E1%BB%99i-ngh%E1%BB%8B-191.html") == "h.test|id:191"
+
+
+def test_dotnetnuke_forms():
+    article = {alias_key("http://d.test/tabid/55/ctl/ArticleView/mid/1/articleId/123/Default.aspx"),
+               alias_key("http://d.test/Default.aspx?tabid=55&ctl=ArticleView&mid=1&articleId=123"),
+               alias_key("http://d.test/Tin-tuc/tabid/55/ctl/ArticleView/mid/1/articleId/123/Slug.aspx")}
+    assert article == {"d.test|dnn-article:123"}
+    assert alias_key("http://d.test/Default.aspx?tabid=1689") == \
+        alias_key("http://d.test/Trang-chu/tabid/1689/Default.aspx") == "d.test|dnn-tab:1689"
+    assert alias_key("http://d.test/Default.aspx?tabid=1689&ctl=x") != "d.test|dnn-tab:1689"
+    # a slug that starts with a number is not an id: no shared key between these two
+    assert alias_key("http://j.test/tin-tuc/20-11-ngay-nha-giao.html") != \
+        alias_key("http://j.test/tin-tuc/20-nam-thanh-lap.html")
+
+
+def test_trailing_numbers_that_are_not_ids():
+    # a year or a short number ending a slug is part of the title, not an article id
+    assert alias_key("http://l.test/tin-tuc/hoi-nghi-tong-ket-nam-2023.html") == \
+        "http://l.test/tin-tuc/hoi-nghi-tong-ket-nam-2023.html"
+    assert alias_key("http://l.test/tin-tuc/dai-hoi-lan-thu-24.html") == \
+        "http://l.test/tin-tuc/dai-hoi-lan-thu-24.html"
+    assert alias_key("http://l.test/tin-tuc/dai-hoi-nam-2023-10211.html") == "l.test|id:10211"

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import fcntl
+import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -111,3 +113,13 @@ def test_repair_skips_a_file_a_live_writer_holds(tmp_path):
         fcntl.flock(held.fileno(), fcntl.LOCK_EX)
         assert repair(tmp_path) == []
         assert path.exists()
+
+
+def test_repair_leaves_a_just_created_empty_file_to_its_writer(tmp_path):
+    fresh, stale = tmp_path / "fresh.warc.gz.open", tmp_path / "stale.warc.gz.open"
+    fresh.write_bytes(b"")
+    stale.write_bytes(b"")
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))  # killed right after creating it
+    [report] = repair(tmp_path)
+    assert report.filename == "stale.warc.gz" and report.removed
+    assert fresh.exists() and not stale.exists()

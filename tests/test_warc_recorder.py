@@ -91,11 +91,13 @@ CRAWL = textwrap.dedent("""
             assert self.archive_recorder is not None
             meta = response.meta
             ref = meta.get("warc_ref")
-            seen.append({"url": response.url, "status": response.status,
+            links = response.css("a::attr(href)").getall()
+            metadata = self.archive_recorder.write_metadata(response.url, ref.record_id, {"outlinks": links})
+            seen.append({"metadata": metadata and [metadata.filename, metadata.offset, metadata.length],"url": response.url, "status": response.status,
                          "ref": ref and [ref.filename, ref.offset, ref.length, ref.record_id],
                          "capture_id": meta.get("capture_id"), "revisit": meta.get("revisit"),
                          "payload_digest": meta.get("payload_digest")})
-            for href in response.css("a::attr(href)").getall():
+            for href in links:
                 headers = {"If-None-Match": '"v1"'} if conditional and href == "/etag" else {}
                 yield response.follow(href, headers=headers)
 
@@ -234,3 +236,19 @@ def test_304_is_a_server_not_modified_revisit(portal, two_crawls):
         assert capture["record_type"] == "revisit" and capture["status"] == 304
         status, _, body = snapshot_capture(index, data / "warcs", capture)
     assert body == b"<html>etag page</html>" and status == "HTTP/1.1 200 OK"
+
+
+def test_metadata_records_explain_pages_once(portal, two_crawls):
+    data, first, second, _, _ = two_crawls
+    home = first[portal + "/"]
+    record = read_record(data / "warcs", WarcRef(*home["metadata"], ""))
+    assert record.rec_type == "metadata" and record.target_uri.startswith("metadata://127.0.0.1:")
+    assert record.header("WARC-Concurrent-To") == home["ref"][3]
+    assert json.loads(record.block)["outlinks"][0] == "/a?x=1&y=2&z=%C3%A1"
+    assert all(page["metadata"] for page in first.values() if not page["revisit"])
+    # an identical payload at the same URL: the original's metadata record still explains it
+    copies = {portal + "/same1", portal + "/same2"}
+    unchanged = [p for url, p in second.items() if p["revisit"] and p["status"] == 200 and url not in copies]
+    assert unchanged and all(p["metadata"] is None for p in unchanged)
+    # the same payload at another URL: links resolve differently, so it gets its own record
+    assert sorted(bool(second[url]["metadata"]) for url in copies) == [False, True]

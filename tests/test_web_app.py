@@ -18,7 +18,8 @@ from archive.warc import iter_records
 from archive.web import UnsafeBindError, make_app
 from archive.web.server import build_server
 from tests.browser.archive_fixture import (CSS_URL, DONGDA_TITLE, DONGDA_URL, FILLER_COUNT, IMAGE_URL,
-                                           NTM_TITLE, NTM_URL, PDF_URL, REMOVED_URL, build_archive, png)
+                                           NTM_TITLE, NTM_URL, PDF_URL, REMOVED_URL, build_archive,
+                                           build_single_article, png)
 from tests.browser.wsgi_client import call
 from tests.support.warc_check import warc_files, warcio_check
 
@@ -92,6 +93,13 @@ def test_bad_search_input_gives_a_friendly_400(app):
     assert api.status == 400 and "error" in json.loads(api.body)
 
 
+def test_api_lists_its_endpoints(app):
+    endpoints = json.loads(call(app, "/api").body)
+    for path in endpoints:
+        if path.startswith("/api/"):
+            assert call(app, path).status in (200, 400), path  # 400: a required parameter is missing
+
+
 def test_api_search_returns_the_contract_fields(app):
     answer = call(app, "/api/search?q=dong+da")
     data = json.loads(answer.body)
@@ -110,7 +118,7 @@ def test_article_page_shows_text_media_captures_versions(app):
     assert "14/03/2019 15:41" in page and "Nông Linh" in page
     assert page.count('<tr class="capture') == 2
     assert "02/04/2019 09:10:00" in page  # capture time, Vietnam time
-    assert "<del>18</del><ins>19</ins>" in page
+    assert "<del>18</del><ins>19</ins>" in page and "đã đổi: nội dung" in page
     assert "<ins>\n\nNăm 2020, huyện phấn đấu có thêm 3 xã đạt chuẩn.</ins>" in page
     assert f'src="/raw/20190314084105/{IMAGE_URL}"' in page
     assert f'href="/raw/20190314084105/{PDF_URL}"' in page
@@ -119,7 +127,7 @@ def test_article_page_shows_text_media_captures_versions(app):
 
 def test_gone_article_says_so(app):
     page = call(app, "/article?url=" + q(REMOVED_URL)).text
-    assert "status-gone" in page and "(trả về mã 404)" in page
+    assert "status-gone" in page and "lần thu thập 02/04/2019 09:10" in page and "(trả về mã 404)" in page
     data = json.loads(call(app, "/api/article?url=" + q(REMOVED_URL)).body)
     assert data["gone"] and data["captures"][-1]["status"] == 404
 
@@ -182,6 +190,7 @@ def test_archived_page_is_served_sandboxed_and_rewritten(app):
     # a link the reader follows opens the linked page's snapshot view, banner and all
     assert f'href="/snapshot?url={q(DONGDA_URL)}&amp;at=20190314084105" target="_top"' in html
     assert "18 xã" in html  # the capture nearest the time asked for, not the newest
+    assert 'id="js-link" href="#">' in html and "script:document.cookie" not in html
     assert "19 xã" in call(app, f"/raw/20190402021000/{NTM_URL}").text
 
 
@@ -277,7 +286,7 @@ def test_both_languages_have_the_same_strings():
     en = json.loads((strings / "en.json").read_text("utf-8"))
     assert set(vi) == set(en)
     templates = (strings.parent / "templates").glob("*.html")
-    used = {key for path in templates for key in re.findall(r"""t\(["'](\w+)["']""", path.read_text("utf-8"))}
+    used = {key for path in templates for key in re.findall(r"""t\(["'](\w+)["']\s*[,)]""", path.read_text("utf-8"))}
     assert used <= set(vi), used - set(vi)
 
 
@@ -314,7 +323,7 @@ def test_token_protects_everything_but_the_login(archive):
                  headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert login.status == 303 and login.header("Location") == "/?q=dong"
     cookie = login.header("Set-Cookie").split(";")[0]
-    assert "HttpOnly" in login.header("Set-Cookie") and "SameSite=Strict" in login.header("Set-Cookie")
+    assert "HttpOnly" in login.header("Set-Cookie") and "SameSite=Lax" in login.header("Set-Cookie")
     assert call(app, "/?q=dong+da", headers={"Cookie": cookie}).status == 200
     link = call(app, "/?q=dong&token=s3cret")
     assert link.status == 303 and link.header("Location") == "/?q=dong"
@@ -349,3 +358,32 @@ def test_head_requests_and_security_headers(app):
     policy = page.header("Content-Security-Policy")
     assert "frame-ancestors 'none'" in policy and "script-src 'self'" in policy
     assert page.header("X-Content-Type-Options") == "nosniff"
+    # archived copies of government pages are not for search engines
+    assert "Disallow: /raw/" in call(app, "/robots.txt").text
+    assert call(app, f"/raw/20190314084105/{NTM_URL}").header("X-Robots-Tag") == "noindex, nofollow"
+
+
+HOSTILE = ('"><img src=x onerror=alert(1)>', "</textarea><script>alert(2)</script>",
+           "{{ 7*7 }} {% raw %}", "javascript:alert(3)", "<svg/onload=alert(4)>", "\u202e\u0000x")
+
+
+def test_archived_strings_are_escaped_on_every_page(tmp_path):
+    title = "Tin nông thôn " + " ".join(HOSTILE)
+    url = "http://langgiang.bacgiang.test/vi/news/hostile-1.html?a=1&b=<x>"
+    article = {"url": url, "canonical": url, "title": title, "published": "2019-03-14",
+               "author": HOSTILE[0], "body": "nông thôn\n\n" + "\n\n".join(HOSTILE),
+               "images": [{"src": "http://langgiang.bacgiang.test/a.png", "caption": HOSTILE[1]}],
+               "attachments": [{"href": "http://langgiang.bacgiang.test/b.pdf", "name": HOSTILE[4]}]}
+    built = build_single_article(tmp_path / "data", article, b"<html><body>x</body></html>")
+    app = make_app(built.data_dir)
+    pages = [call(app, "/?q=nong+thon"), call(app, "/article?url=" + q(url)),
+             call(app, "/snapshot?url=" + q(url)), call(app, "/citation?url=" + q(url)),
+             call(app, "/article?url=" + q(url) + "&lang=en")]
+    for page in pages:
+        assert page.status == 200
+        for tag in ("<img src=x", "<script>alert", "<svg", "</textarea><"):
+            assert tag not in page.text, (tag, page.text[:200])
+        assert "{{ 7*7 }}" in page.text or "49" not in page.text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in pages[1].text
+    data = json.loads(call(app, "/api/article?url=" + q(url)).body)
+    assert data["title"].startswith("Tin nông thôn") and data["author"] == HOSTILE[0]

@@ -91,6 +91,12 @@ def test_search_with_and_without_diacritics(site, browser, shots):
     assert int(browser.find_element("id", "result-count").get_attribute("data-total")) == total
     assert set(without_marks) <= set(with_marks) | set(without_marks)
 
+    browser.find_element("name", "since").send_keys("01/03/2019")
+    browser.find_element("name", "until").send_keys("31/03/2019")
+    click_and_wait(browser, browser.find_element("css selector", ".search-form button[type=submit]"))
+    assert browser.find_element("id", "result-count").get_attribute("data-total") == "1"
+    assert browser.find_element("name", "since").get_attribute("value") == "01/03/2019"
+
     titles = search(browser, site, "dong da")
     assert titles and titles[0] == DONGDA_TITLE
     assert "Đống" in {mark.text for mark in browser.find_elements("css selector", "mark")}
@@ -194,9 +200,36 @@ def test_browser_language_preference_and_friendly_errors(site, shots):
 def test_link_in_archived_page_opens_its_snapshot_view(site, browser):
     browser.get(f"{site}/snapshot?url={quote(NTM_URL, safe='')}&at=20190314")
     browser.switch_to.frame(browser.find_element("id", "snapshot-frame"))
-    link = browser.find_element("link text", "tin khác")
-    click_and_wait(browser, link)
+    from selenium.webdriver.support.ui import WebDriverWait
+    browser.find_element("link text", "tin khác").click()
     browser.switch_to.default_content()
+    WebDriverWait(browser, 30).until(lambda d: quote(DONGDA_URL, safe="") in d.current_url)
     assert browser.current_url.startswith(f"{site}/snapshot?url=")
     assert DONGDA_URL in browser.find_element("id", "snapshot-url").text
     assert "archived_script" not in browser.execute_script("return document.cookie")
+    # a javascript: link aimed at the top window does nothing either
+    browser.get(f"{site}/snapshot?url={quote(NTM_URL, safe='')}")
+    browser.switch_to.frame(browser.find_element("id", "snapshot-frame"))
+    browser.find_element("id", "js-link").click()
+    browser.switch_to.default_content()
+    assert "js_link" not in browser.execute_script("return document.cookie")
+
+
+def test_token_mode_in_a_browser(tmp_path_factory, browser):
+    """With a token, the sandboxed frame (which sends no cookie) still shows the archived page
+    and its image, and a click on one of its links stays signed in."""
+    archive = build_archive(tmp_path_factory.mktemp("web-token") / "data")
+    with chromium.served(archive.data_dir, token="s3cret") as base_url:
+        browser.get(base_url + "/?q=dong+da")
+        assert browser.find_element("css selector", ".error-page h1").text == "Cần mã truy cập"
+        browser.get(base_url + "/?q=dong+da&token=s3cret")
+        assert "token" not in browser.current_url
+        assert browser.find_element("id", "result-count").get_attribute("data-total") == "1"
+        browser.get(f"{base_url}/snapshot?url={quote(NTM_URL, safe='')}&at=20190314")
+        browser.switch_to.frame(browser.find_element("id", "snapshot-frame"))
+        assert image_width(browser, browser.find_element("id", "main-image")) == IMAGE_WIDTH
+        from selenium.webdriver.support.ui import WebDriverWait
+        browser.find_element("link text", "tin khác").click()
+        browser.switch_to.default_content()
+        WebDriverWait(browser, 30).until(lambda d: quote(DONGDA_URL, safe="") in d.current_url)
+        assert DONGDA_URL in browser.find_element("id", "snapshot-url").text

@@ -36,6 +36,19 @@ INLINE_TYPES = ("text/html", "text/css", "text/plain", "image/", "font/", "audio
 STATIC_TYPES = {"css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8",
                 "svg": "image/svg+xml", "png": "image/png"}
 ONE_YEAR = 365 * 24 * 3600
+API_ENDPOINTS = {
+    "/api/search": "q, site, since, until (YYYY-MM-DD or DD/MM/YYYY), author, kind (articles|documents), "
+                   "page, limit -> {total, hits: [{url, title, published, site, author, snippet, score}]}",
+    "/api/article": "url -> the article (newest text), captures, version_history, gone",
+    "/api/captures": "url -> every capture of the article or URL, oldest first",
+    "/api/citation": "capture (id) or url [+ at] -> title, portal, url, published, captured, sha1, sha256, "
+                     "warc_file, record_id, text",
+    "/api/sites": "the portals in the archive",
+    "/record": "id (capture id) -> the raw WARC record (.warc.gz)",
+    "/wacz": "url -> a WACZ of the article's page and what it loads",
+}
+# Archived copies of government pages must not compete with the originals in search engines.
+ROBOTS_TXT = "User-agent: *\nDisallow: /raw/\nDisallow: /record\nDisallow: /wacz\nDisallow: /api/\n"
 
 
 @dataclass(frozen=True)
@@ -108,7 +121,7 @@ class ArchiveApp:
         return getattr(self, route.handler)(request, view, **params)
 
     def allowed(self, handler: str, request: Request, params: dict) -> bool:
-        if handler in ("static_file", "login", "switch_language"):
+        if handler in ("static_file", "login", "switch_language", "robots_txt"):
             return True
         if self.access.allows(request.headers, request.cookies):
             return True
@@ -155,7 +168,10 @@ class ArchiveApp:
 
     @staticmethod
     def with_token_cookie(response: Response, token: str) -> Response:
-        return response.header("Set-Cookie", f"{TOKEN_COOKIE}={quote(token, safe='')}; Path=/; HttpOnly; SameSite=Strict")
+        # Lax, not Strict: a reader's click on a link inside the sandboxed frame (an opaque,
+        # so cross-site, origin) opens the linked snapshot in the top window, and must stay
+        # signed in. The app only reads, so a cross-site GET can change nothing.
+        return response.header("Set-Cookie", f"{TOKEN_COOKIE}={quote(token, safe='')}; Path=/; HttpOnly; SameSite=Lax")
 
     def switch_language(self, request: Request, view: View) -> Response:
         language = request.arg("to")
@@ -163,6 +179,9 @@ class ArchiveApp:
         if language in LANGUAGES:
             response.header("Set-Cookie", f"{LANGUAGE_COOKIE}={language}; Path=/; Max-Age={ONE_YEAR}; SameSite=Lax")
         return response
+
+    def robots_txt(self, request: Request, view: View) -> Response:
+        return Response(ROBOTS_TXT.encode(), content_type="text/plain; charset=utf-8")
 
     def static_file(self, request: Request, view: View, name: str) -> Response:
         resource = resources.files("archive.web").joinpath("static", name)
@@ -250,6 +269,9 @@ class ArchiveApp:
 
     # -- JSON API ----------------------------------------------------------------------
 
+    def api_index(self, request: Request, view: View) -> Response:
+        return json_response(API_ENDPOINTS)
+
     def api_search(self, request: Request, view: View) -> Response:
         form = views.SearchForm.from_request(request)
         with self.catalog.open() as index:
@@ -296,6 +318,7 @@ def sandboxed(response: Response) -> Response:
     # No Cross-Origin-Resource-Policy: the sandboxed page has an opaque origin, so its own
     # images and stylesheets are cross-origin requests that such a policy would block.
     response.header("Content-Security-Policy", RAW_CSP)
+    response.header("X-Robots-Tag", "noindex, nofollow")
     return response.header("Cache-Control", "private, max-age=600")
 
 

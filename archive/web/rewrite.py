@@ -21,7 +21,16 @@ ToArchive = Callable[[str], str]
 LAZY_IMAGE_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src")
 SRCSET_ATTRIBUTES = ("srcset", "data-srcset")
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]*)\1\s*\)""", re.IGNORECASE)
+URL_ATTRIBUTES = ("href", "src", "action", "formaction", "data", "xlink:href", "background", "poster")
+SCRIPT_SCHEMES = ("javascript:", "vbscript:")
 _CSS_IMPORT = re.compile(r"""@import\s+(['"])([^'"]+)\1""", re.IGNORECASE)
+
+
+def is_script_url(url: str | None) -> bool:
+    """javascript:/vbscript: as a browser reads it: leading controls and spaces and any tab
+    or newline inside are ignored, case too."""
+    cleaned = re.sub(r"[\t\n\r]", "", url or "").lstrip("".join(map(chr, range(33)))).lower()
+    return cleaned.startswith(SCRIPT_SCHEMES)
 
 
 def is_web_url(url: str) -> bool:
@@ -67,6 +76,7 @@ def rewrite_html(body: bytes, page_url: str, charset: str | None, to_archive: To
         return archived
 
     document.rewrite_links(replace, resolve_base_href=True, base_href=base_url)
+    _disarm(document)
     if to_page is not None:
         for anchor in document.iter("a", "area"):
             target = followed.get(anchor.get("href") or "")
@@ -88,6 +98,17 @@ def rewrite_html(body: bytes, page_url: str, charset: str | None, to_archive: To
         if meta.get("charset") or (meta.get("http-equiv") or "").lower() == "content-type":
             meta.drop_tree()
     return lxml.html.tostring(document, encoding="utf-8", method="html", doctype="<!DOCTYPE html>")
+
+
+def _disarm(document) -> None:
+    """Belt and braces beside the sandbox: no javascript: URLs, no archived link targets
+    (a target="_top" javascript: link is the one way a click could reach the app)."""
+    for element in document.iter(etree.Element):
+        if element.get("target") is not None:
+            del element.attrib["target"]
+        for name, value in element.items():
+            if name in URL_ATTRIBUTES and is_script_url(value):
+                element.set(name, "#")
 
 
 def _parse(body: bytes, charset: str | None):

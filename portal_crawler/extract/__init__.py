@@ -25,9 +25,11 @@ ATTACHMENT_LOOKAHEAD = 15
 BYLINE_LOOKAHEAD = 5
 TITLE_LOOKBEHIND = 12
 WEAK_CONTAINER = 400          # container score under which the page has no real text block
+MIN_PROSE_PARAGRAPH = 80     # mean paragraph length of prose
 MIN_UNDATED_BODY = 200        # an undated, unsigned page needs this much text to be an article
 NOT_ARTICLE_PATH = re.compile(r'/(admin|login|dang-?nhap|tim-?kiem|search|sitemap)(/|\.|$)|gioi-?thieu|lien-?he|'
-                              r'/(default|index)\.(aspx|html?|php)$|/trang-chu/?$', re.I)
+                              r'/trang-chu/?$', re.I)
+HEADLINE_CLASS = re.compile(r'title|tieu-?de|headline|heading', re.I)
 TEASER_DEPTH = 5
 LISTING_REPEATS = 3           # sibling blocks of one kind that make a list of teasers
 
@@ -54,20 +56,20 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Articl
     page = meta.read(root)
     base = urljoin(url, page.base_href) if page.base_href else url
     family = None
+    selectable = rules.Page.of(root) if use_rules else None
     if use_rules:
-        family = rules.detect(root, text, families if families is not None else rules.load_families())
+        family = rules.detect(selectable, text, families if families is not None else rules.load_families())
     link_hrefs = [el.get('href') for el in root.iter('a') if el.get('href')]
     link_hrefs += [el.get('action') for el in root.iter('form') if el.get('action')]
     if family is not None:
         for sel in family.remove:
-            for el in sel.all(root):
+            for el in sel.all(selectable):
                 dom.drop_tree(el)
-    dom.clean(root)
     lines, ranges = dom.split_lines(root)
 
-    container = _first(family.container, root, ranges) if family else None
-    family_container = container is not None and (not family.article or _first(family.article, root, ranges) is not None)
-    title = _selected_text(family.title, root) if family else None
+    container = _first(family.container, selectable, ranges) if family else None
+    family_container = container is not None and (not family.article or _first(family.article, selectable, ranges) is not None)
+    title = _selected_text(family.title, selectable) if family else None
     scope = None
     if container is None:
         container, strength = body.choose_container(lines, ranges)
@@ -84,7 +86,7 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Articl
 
     region = scope
     if family and family.body:
-        picked = _lines_of_all(family.body, root, lines, ranges)
+        picked = _lines_of_all(family.body, selectable, lines, ranges)
         if picked:
             region = picked
     parts = body.classify(region, title)
@@ -92,7 +94,7 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Articl
 
     published = None
     if family and family.date:
-        raw_date = _selected_text(family.date, root)
+        raw_date = _selected_text(family.date, selectable)
         found = dates.parse(raw_date) if raw_date else None
         published = found[0] if found else None
     published = published or dates.parse_iso(page.published or '') or scope_parts.date or parts.date \
@@ -100,7 +102,7 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Articl
 
     author = None
     if family and family.author:
-        node = _selected_text(family.author, root)
+        node = _selected_text(family.author, selectable)
         author = (authors.labelled(node) or authors.clean(node)) if node else None
     author = author or parts.author or scope_parts.author or _byline_after(lines, scope)
 
@@ -181,7 +183,7 @@ def _after_heading(lines, index):
     """The title line and what follows it, up to the next link list or heading."""
     out = [lines[index]]
     for line in lines[index + 1:index + 1 + AFTER_HEADING_LINES]:
-        if line.owner.tag in body.HEADINGS:
+        if line.owner.tag in body.HEADINGS and not body.ATTACHMENT_HEAD.match(line.text):
             out.append(line)          # kept so that a linked headline (a listing teaser) is seen
             break
         if line.nav_density > 0.5 and len(line.text) > 15:
@@ -190,18 +192,18 @@ def _after_heading(lines, index):
     return out
 
 
-def _first(selectors, root, ranges):
+def _first(selectors, page, ranges):
     for sel in selectors:
-        for el in sel.all(root):
+        for el in sel.all(page):
             if el in ranges:
                 return el
     return None
 
 
-def _selected_text(selectors, root) -> str | None:
+def _selected_text(selectors, page) -> str | None:
     for sel in selectors:
-        for el in sel.all(root):
-            value = dom.text_of(el)
+        for el in sel.all(page):
+            value = dom.visible_text(el)
             if value:
                 return value
     return None
@@ -212,10 +214,10 @@ def _lines_of(el, lines, ranges):
     return lines[a:b]
 
 
-def _lines_of_all(selectors, root, lines, ranges):
+def _lines_of_all(selectors, page, lines, ranges):
     spans = []
     for sel in selectors:
-        for el in sel.all(root):
+        for el in sel.all(page):
             if el in ranges:
                 spans.append(tuple(ranges[el]))
     spans.sort()
@@ -251,16 +253,16 @@ def _generic_title(page, lines, ranges, container) -> str | None:
                 best, best_distance = text, distance
     if best:
         return best
+    if page.og_title:
+        return page.og_title
     if container is not None:
         a, b = ranges[container]
         for line in lines[a:b]:
-            if line.owner.tag in ('h1', 'h2', 'h3') and len(line.text) >= 4 and line.link_density < 0.5:
+            if _headline(line, 4):
                 return line.text
         for line in reversed(lines[max(0, a - TITLE_LOOKBEHIND):a]):
-            if line.owner.tag in ('h1', 'h2', 'h3') and len(line.text) >= 10 and line.link_density < 0.5:
+            if _headline(line, 10):
                 return line.text
-    if page.og_title:
-        return page.og_title
     if page.title:
         pieces = TITLE_SPLIT.split(page.title)
         return max(pieces, key=len) if len(pieces) > 1 else page.title
@@ -289,6 +291,14 @@ def _teaser(el) -> bool:
     return False
 
 
+def _headline(line, min_chars: int) -> bool:
+    owner = line.owner
+    heading = owner.tag in ('h1', 'h2', 'h3') or (HEADLINE_CLASS.search(owner.get('class') or '') and
+                                                   10 <= len(line.text) <= 250)
+    return heading and len(line.text) >= min_chars and line.link_density < 0.5 \
+        and not body.BOILERPLATE.match(line.text)
+
+
 def _is_article(url, title, published, author, body_text, images, attachments, scope, family, found) -> bool:
     if not title or found is None or _teaser(found):
         return False
@@ -304,4 +314,7 @@ def _is_article(url, title, published, author, body_text, images, attachments, s
         return True
     if family is not None and (body_text or images or attachments):
         return True
-    return len(body_text) >= MIN_UNDATED_BODY and body_text.count('\n\n') >= 1
+    # undated and unsigned: only prose (paragraphs of sentences, not widget lines) makes an article
+    paragraphs = body_text.split('\n\n') if body_text else []
+    return len(body_text) >= MIN_UNDATED_BODY and len(paragraphs) >= 2 and \
+        len(body_text) / len(paragraphs) >= MIN_PROSE_PARAGRAPH

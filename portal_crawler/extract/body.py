@@ -11,16 +11,19 @@ PARAGRAPH_TAGS = frozenset('p h1 h2 h3 h4 h5 h6 li dd dt blockquote pre figcapti
 HEADINGS = frozenset('h1 h2 h3 h4 h5 h6'.split())
 MIN_SCORING_CHARS = 25
 MAX_EXPANSIONS = 6
+TITLE_HEAD_LINES = 8
 BOILERPLATE = re.compile(r'''^(in\s+trang|in\s+bài(\s+viết)?|bản\s+in|quay\s+lại|về\s+đầu\s+trang|lên\s+đầu\s+trang|
     gửi\s+(email|bài\s+viết)|chia\s+sẻ|share|tweet|email|print|top|đầu\s+trang|
     (file|tệp|tài\s+liệu|văn\s+bản)\s+đính\s+kèm|tải\s+về|download|xem\s+thêm|
     (các\s+)?tin\s+(liên\s+quan|khác|mới|cùng\s+chuyên\s+mục)|các\s+tin\s+đã\s+đưa|bài\s+viết\s+liên\s+quan|
     lượt\s+xem|đã\s+xem|số\s+lượt\s+xem|bình\s+luận|ý\s+kiến\s+bạn\s+đọc|đánh\s+giá|
-    font\s*size|cỡ\s+chữ|tiêu\s+đề|zalo|facebook|từ\s+khóa|từ\s+khoá|tags?|thẻ)\b''', re.I | re.X)
+    font\s*size|cỡ\s+chữ|tiêu\s+đề|zalo|facebook|từ\s+khóa|từ\s+khoá|tags?|thẻ|
+    share\s+this|like\s+this|related|comments?|leave\s+a\s+(reply|comment)|loading|advertisement|
+    sign\s+up|subscribe|read\s+more|click\s+here)\b''', re.I | re.X)
 # lines of print views and footers: the site's name, copyright, the article's own address
 CHROME_LINE = re.compile(r'''^(©|\(c\)\s|copyright\b|bản\s+quyền|(url|địa\s+chỉ|link|đường\s+dẫn)(\s+của)?\s+(bài\s+viết|bài|tin)\s*:|
     cổng\s+thông\s+tin\s+điện\s+tử\b|trang\s+thông\s+tin\s+điện\s+tử\b|website\b)''', re.I | re.X)
-ATTACHMENT_HEAD = re.compile(r'^\s*(file|tệp|tài\s+liệu|văn\s+bản)\s+đính\s+kèm|^\s*tải\s+về', re.I)
+ATTACHMENT_HEAD = re.compile(r'^\s*(file|tệp|tài\s+liệu|văn\s+bản)\s+(đính\s+kèm|kèm\s+theo)|^\s*tải\s+về', re.I)
 CAPTION_CLASS = re.compile(r'caption|chu-?thich|desc|note|image|photo|img|figure', re.I)
 NEGATIVE = re.compile(r'footer|copyright|sidebar|side-bar|comment|menu|nav|widget|banner|breadcrumb|share|social|'
                       r'related|other|poll|vote|counter|thong-?ke|weather|thoi-?tiet|col-(left|right)|aside|header|'
@@ -140,7 +143,10 @@ def classify(lines: list[Line], title: str | None) -> Parts:
     pending: list = []           # images waiting for a caption line
     kept: list[Line] = []
     date_after = False
-    title_line = next((i for i, line in enumerate(lines) if title_key and _norm(line.text) == title_key), None)
+    # lines above the title (a print header, breadcrumbs) are chrome; only when the title
+    # opens the region: a title repeated further down (share box, related) says nothing
+    title_line = next((i for i, line in enumerate(lines[:TITLE_HEAD_LINES])
+                       if title_key and _norm(line.text) == title_key), None)
     for index, line in enumerate(lines):
         parts.links.extend((href, text) for href, text, _ in line.links if href)
         text = line.text

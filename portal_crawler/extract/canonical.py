@@ -73,6 +73,8 @@ def find(url: str, text: str, meta, links, family=None, line_texts=()) -> str:
     low = path.lower()
     leaf = low.rstrip('/').rsplit('/', 1)[-1]
     for href in links:
+        if not leaf or leaf not in href.lower():       # cheap filter before parsing the URL
+            continue
         absolute = urljoin(url, href)
         if not _same_site(absolute, url):
             continue

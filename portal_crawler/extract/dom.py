@@ -1,4 +1,4 @@
-"""HTML -> a cleaned lxml tree and its text as a list of lines (one per block or <br> run).
+"""HTML -> an lxml tree and its visible text as a list of lines (one per block or <br> run).
 
 Everything downstream works on these lines: each keeps the block element that owns it,
 how much of its text sits inside links, its images and links, so that container scoring,
@@ -80,22 +80,45 @@ def text_of(el) -> str:
     return collapse(''.join(el.itertext()))
 
 
-def clean(root) -> None:
-    """Drop invisible and non-text elements in place (keeping their tails)."""
-    doomed = []
-    for el in root.iter():
-        tag = el.tag
-        if not isinstance(tag, str):
-            doomed.append(el)
-        elif tag in DROP_TAGS:
-            doomed.append(el)
-        else:
-            style = el.get('style')
-            if (style and HIDDEN_STYLE.search(style)) or el.get('hidden') is not None \
-                    or el.get('aria-hidden') == 'true':
-                doomed.append(el)
-    for el in doomed:
-        drop_tree(el)
+HIDDEN_CANDIDATES = etree.XPath('//*[@style or @hidden or @aria-hidden]')
+
+
+def hidden_elements(root) -> set:
+    """Elements hidden by attribute or inline style (found by XPath: faster than asking each)."""
+    out = set()
+    for el in HIDDEN_CANDIDATES(root):
+        style = el.get('style')
+        if el.get('hidden') is not None or el.get('aria-hidden') == 'true' or \
+                (style and HIDDEN_STYLE.search(style)):
+            out.add(el)
+    return out
+
+
+def hidden(el, hidden_set=None) -> bool:
+    """Invisible or non-text: scripts, styles, form controls, display:none, hidden."""
+    tag = el.tag
+    if not isinstance(tag, str) or tag in DROP_TAGS:
+        return True
+    if hidden_set is not None:
+        return el in hidden_set
+    style = el.get('style')
+    return bool(style and HIDDEN_STYLE.search(style)) or el.get('hidden') is not None \
+        or el.get('aria-hidden') == 'true'
+
+
+def visible_text(el) -> str:
+    """The element's text without its hidden parts (a display:none label inside a title)."""
+    parts = []
+    walker = etree.iterwalk(el, events=('start', 'end'))
+    for event, node in walker:
+        if event == 'start':
+            if node is not el and hidden(node):
+                walker.skip_subtree()
+            elif isinstance(node.tag, str) and node.text:
+                parts.append(node.text)
+        elif node is not el and node.tail:
+            parts.append(node.tail)
+    return collapse(''.join(parts))
 
 
 def collapse(text: str) -> str:
@@ -140,11 +163,22 @@ def split_lines(root) -> tuple[list[Line], dict]:
         buf.clear()
         state['link'] = state['doc'] = state['emph'] = 0
 
-    for event, el in etree.iterwalk(root, events=('start', 'end')):
+    invisible = hidden_elements(root)
+    walker = etree.iterwalk(root, events=('start', 'end'))
+    skipped = None
+    for event, el in walker:
         tag = el.tag
+        if skipped is not None:          # the end of a hidden element: only its tail is visible
+            if el is skipped:
+                skipped = None
+                if el.tail:
+                    add(el.tail)
+            continue
+        if event == 'start' and el is not root and hidden(el, invisible):
+            walker.skip_subtree()
+            skipped = el
+            continue
         if not isinstance(tag, str):
-            if event == 'end' and el.tail:
-                add(el.tail)
             continue
         if event == 'start':
             if tag in BLOCK_TAGS:

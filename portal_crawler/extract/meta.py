@@ -27,7 +27,7 @@ class PageMeta:
 
 
 def read(root) -> PageMeta:
-    """Read before cleaning (cleaning drops <head>)."""
+    """Page metadata from <head> and a few in-page markers."""
     meta = PageMeta()
     head = root.find('head')
     scope = head if head is not None else root

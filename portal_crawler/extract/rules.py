@@ -24,22 +24,36 @@ NAME_TOKEN = re.compile(r'([.#])([\w-]+)')
 
 
 @dataclass(frozen=True)
+class Page:
+    """A parsed page as selectors see it: the tree and its '.class'/'#id' tokens, so that a
+    selector naming a class the page lacks is answered without walking the tree."""
+    root: etree._Element
+    tokens: frozenset
+
+    @classmethod
+    def of(cls, root) -> 'Page':
+        tokens = {'#' + i for i in root.xpath('//@id')}
+        for value in root.xpath('//@class'):
+            tokens.update('.' + c for c in value.split())
+        return cls(root, frozenset(tokens))
+
+
+@dataclass(frozen=True)
 class Selector:
     css: str
     xpath: etree.XPath
     needs: frozenset = frozenset()     # '.class' / '#id' tokens the page must have to match
 
-    def may_match(self, tokens) -> bool:
-        return self.needs <= tokens
-
-    def all(self, root) -> list:
+    def all(self, page: Page) -> list:
+        if not self.needs <= page.tokens:
+            return []
         try:
-            return [el for el in self.xpath(root) if isinstance(el, etree._Element)]
+            return [el for el in self.xpath(page.root) if isinstance(el, etree._Element)]
         except etree.XPathError:
             return []
 
-    def first(self, root):
-        found = self.all(root)
+    def first(self, page: Page):
+        found = self.all(page)
         return found[0] if found else None
 
 
@@ -59,8 +73,8 @@ class Family:
     canonical: tuple[re.Pattern, ...]
     strip_params: tuple[str, ...]
 
-    def score(self, root, head_text: str, tokens) -> int:
-        hits = sum(1 for s in self.markers if s.may_match(tokens) and s.first(root) is not None)
+    def score(self, page: Page, head_text: str) -> int:
+        hits = sum(1 for s in self.markers if s.first(page) is not None)
         hits += sum(1 for p in self.patterns if p.search(head_text))
         return hits
 
@@ -110,27 +124,14 @@ def load_families(directory: str | None = None) -> tuple[Family, ...]:
     return tuple(families)
 
 
-def detect(root, text: str, families) -> Family | None:
+def detect(page: Page, text: str, families) -> Family | None:
     # markers sit in the head or the tail; a 5 MB __VIEWSTATE in between is not worth scanning
     head_text = text if len(text) <= 2 * MARKER_SCAN_CHARS else \
         text[:MARKER_SCAN_CHARS] + '\n' + text[-MARKER_SCAN_CHARS:]
-    tokens = page_tokens(root)
     best, best_score = None, 0
     for fam in families:
-        s = fam.score(root, head_text, tokens)
+        s = fam.score(page, head_text)
         if s >= fam.min_markers and s > best_score:
             best, best_score = fam, s
     return best
 
-
-def page_tokens(root) -> set:
-    """Every '.class' and '#id' of the page, in one pass: most markers fail on this alone."""
-    tokens = set()
-    for el in root.iter():
-        cls = el.get('class')
-        if cls:
-            tokens.update('.' + c for c in cls.split())
-        ident = el.get('id')
-        if ident:
-            tokens.add('#' + ident)
-    return tokens

@@ -10,6 +10,7 @@ from .canonicalise import canonicalize, host_of
 from .memo import Memo
 from .parts import UrlParts, split_url
 from .rules import UrlRules, load_rules
+from .views import PrintView, alias_key, print_view_of
 
 PAGE, ASSET, DOCUMENT, TRAP, SKIP = "page", "asset", "document", "trap", "skip"
 KINDS = (PAGE, ASSET, DOCUMENT, TRAP, SKIP)
@@ -56,6 +57,8 @@ class ScopePolicy:
 
         names = list(_as_list(get("hosts")) + _as_list(get("host")) + _as_list(get("aliases")))
         names += [host_of(u) for u in _as_list(get("start_urls"))]
+        if not any(names):
+            raise ValueError(f"site profile {get('id', '')!r} names no host")
         insensitive = get("case_insensitive_paths", get("case_insensitive", False))
         return cls(
             hosts=site_hosts(n for n in names if n),
@@ -83,6 +86,14 @@ class ScopePolicy:
         return self._memo.get(("canonical", url), lambda: canonicalize(
             url, case_insensitive_paths=self.case_insensitive_paths, rules=self.rules))
 
+    def print_view_of(self, url: str) -> PrintView | None:
+        """``views.print_view_of`` with this site's case rule: a PrintView or None."""
+        return print_view_of(url, self.rules, case_insensitive_paths=self.case_insensitive_paths)
+
+    def alias_key(self, url: str) -> str:
+        """``views.alias_key`` with this site's case rule."""
+        return alias_key(url, case_insensitive_paths=self.case_insensitive_paths, rules=self.rules)
+
     def in_scope(self, url: str) -> bool:
         """An http(s) URL on one of the site's hosts that is not a share link."""
         return self._memo.get(("in_scope", url), lambda: self._in_scope(url))
@@ -93,7 +104,7 @@ class ScopePolicy:
             return False
         if parts.host not in self.hosts:
             return False
-        return self._skip_rule(parts) not in _OUT_OF_SCOPE_SKIPS
+        return skip_rule(parts, self.rules) not in _OUT_OF_SCOPE_SKIPS
 
     def allows_requisite(self, url: str) -> bool:
         """A page requisite or attachment may also come from ``requisite_hosts``."""
@@ -124,9 +135,6 @@ class ScopePolicy:
             return SITE_TRAP
         parts = split_url(url)
         return trap_rule(parts, self.rules) if parts is not None else None
-
-    def _skip_rule(self, parts: UrlParts) -> str | None:
-        return skip_rule(parts, self.rules)
 
 
 def classify(url: str, rules: UrlRules | None = None) -> str:

@@ -19,11 +19,13 @@ logger = logging.getLogger(__name__)
 _POSTBACK = re.compile(
     r"""__doPostBack\(\s*['"]([^'"]*)['"]\s*,\s*['"]([^'"]*)['"]\s*\)"""
     r"""|WebForm_PostBackOptions\(\s*['"]([^'"]*)['"]\s*,\s*['"]([^'"]*)['"]""")
-# Link texts and postback arguments that mean "another page of this list".
-_PAGING_TEXT = re.compile(
-    r"^\s*(?:\d{1,4}|trang\s*(?:sau|trước|truoc|tiếp|tiep|cuối|cuoi|đầu|dau|kế|ke)|sau|tiếp|tiep|"
-    r"tiếp theo|xem tiếp|next|prev(?:ious)?|last|first|[»«›‹>]+|\.\.\.|…)"
-    r"[\s»«›‹>]*$", re.IGNORECASE)
+# Link texts that mean "another page of this list": words and arrows ...
+_PAGING_WORD = re.compile(
+    r"^[\s»«›‹<>]*(?:trang\s*(?:sau|trước|truoc|tiếp|tiep|cuối|cuoi|đầu|dau|kế|ke)|sau|trước|tiếp|tiep|"
+    r"tiếp theo|xem tiếp|next|prev(?:ious)?|last|first|[»«›‹<>]+|\.\.\.|…)[\s»«›‹<>]*$", re.IGNORECASE)
+# ... or a page number (only trusted on a postback or beside a paging parameter:
+# calendar days are numbers too).
+_PAGING_TEXT = re.compile(r"^\s*\d{1,4}\s*$|" + _PAGING_WORD.pattern, re.IGNORECASE)
 _PAGING_ARGUMENT = re.compile(r"^(?:page\$\w+|\d{1,4}|next|prev|last|first|dvt_firstrow=\{\d+\}.*)$",
                               re.IGNORECASE)
 _PAGING_TARGET = re.compile(r"pag(?:er|ing|e)|trang|datapager|next|prev", re.IGNORECASE)
@@ -71,7 +73,7 @@ def postback_fallback_links(html, base_url: str) -> list:
             if _is_paging(text, target, argument):
                 postbacks.append((anchor, target, argument, text))
         elif href and not href.lower().startswith(("javascript:", "#", "mailto:")):
-            if _PAGING_HREF.search(href):
+            if _PAGING_HREF.search(href) or _PAGING_WORD.match(text):
                 fallbacks.append(_join(base, href))
     if fallbacks or not postbacks:
         return list(dict.fromkeys(u for u in fallbacks if u))

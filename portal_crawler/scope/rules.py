@@ -57,6 +57,7 @@ class ViewRule:
     template: str | None
     drop_query: bool = False
     exclude: re.Pattern | None = None
+    any_param: bool = False   # a query rule may match one parameter among others
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,6 @@ class UrlRules:
     def is_session_param(self, name: str) -> bool:
         lowered = name.lower()
         return lowered in self.session_params or lowered.startswith(self.session_param_prefixes)
-
-    def trap(self, name: str) -> TrapRule | None:
-        return next((t for t in self.traps if t.name == name), None)
 
     @classmethod
     def from_dict(cls, data: dict) -> "UrlRules":
@@ -149,18 +147,36 @@ def _view(entry: dict, template_field: str) -> ViewRule:
         template=entry.get(template_field),
         drop_query=bool(entry.get("drop_query", False)),
         exclude=_compile(entry.get("exclude")),
+        any_param=bool(entry.get("any_param", False)),
     )
 
 
+class RulesError(ValueError):
+    """A URL rules file that cannot be read: says which file and what is wrong."""
+
+
 def load_rules(path: str | Path | None = None) -> UrlRules:
-    """Rules from a TOML file; the bundled file when ``path`` is None (read once)."""
+    """Rules from a TOML file; the bundled file when ``path`` is None (read once).
+    Raises RulesError on a missing file, bad TOML, a bad regex or a missing key."""
     if path is None:
         return _default_rules()
-    with open(path, "rb") as handle:
-        return UrlRules.from_dict(tomllib.load(handle))
+    return _read(Path(path))
 
 
 @functools.lru_cache(maxsize=1)
 def _default_rules() -> UrlRules:
-    with open(DEFAULT_RULES_PATH, "rb") as handle:
-        return UrlRules.from_dict(tomllib.load(handle))
+    return _read(DEFAULT_RULES_PATH)
+
+
+def _read(path: Path) -> UrlRules:
+    try:
+        with open(path, "rb") as handle:
+            return UrlRules.from_dict(tomllib.load(handle))
+    except OSError as error:
+        raise RulesError(f"{path}: cannot read URL rules ({error.strerror})") from error
+    except tomllib.TOMLDecodeError as error:
+        raise RulesError(f"{path}: not valid TOML ({error})") from error
+    except re.error as error:
+        raise RulesError(f"{path}: bad regex {error.pattern!r} ({error})") from error
+    except (KeyError, TypeError, ValueError) as error:
+        raise RulesError(f"{path}: malformed entry ({error!r})") from error

@@ -44,7 +44,8 @@ class TrapGuard:
         self._admitted: dict[tuple[str, str], set[str]] = {}
         self._denied: Counter[str] = Counter()
         self._allowed: Counter[str] = Counter()
-        self._shapes: Memo[tuple[str | None, str | None]] = Memo()  # url -> (shape rule, trap rule)
+        # url -> (shape rule, shared trap rule, canonical key of a trap url): all pure
+        self._shapes: Memo[tuple[str | None, str | None, str | None]] = Memo()
 
     @classmethod
     def from_settings(cls, settings) -> "TrapGuard":
@@ -62,7 +63,7 @@ class TrapGuard:
         found on and that page's ``Verdict.chain`` (the spider keeps it in request meta).
         ``trap``: the rule name from ``ScopePolicy.trap_rule`` (covers a profile's own
         trap_patterns); by default the shared rules decide."""
-        shape, shared_trap = self._shapes.get(url, lambda: self._classify_shape(url))
+        shape, shared_trap, key = self._shapes.get(url, lambda: self._classify_shape(url))
         if shape is not None:
             return self._deny(shape)
         chain = self._chain(url, parent_url, parent_chain) if parent_url else 0
@@ -71,7 +72,7 @@ class TrapGuard:
         rule = trap or shared_trap
         if rule is None:
             return Verdict(True, None, chain)
-        return self._admit(rule, host_of(url), url, chain)
+        return self._admit(rule, host_of(url), key or self._key(url), chain)
 
     def report(self) -> dict[str, int]:
         """Rule name -> how many links it refused (what was capped)."""
@@ -95,9 +96,7 @@ class TrapGuard:
         self._denied.update(snapshot.get("denied", {}))
         self._allowed.update(snapshot.get("allowed", {}))
 
-    def _admit(self, rule: str, host: str, url: str, chain: int) -> Verdict:
-        key = canonicalize(url, case_insensitive_paths=self.case_insensitive_paths,
-                           rules=self.rules)  # only trap links get here: few distinct ones
+    def _admit(self, rule: str, host: str, key: str, chain: int) -> Verdict:
         seen = self._admitted.setdefault((rule, host), set())
         if key in seen:  # the same calendar link on every page costs the cap once
             return Verdict(True, rule, chain)
@@ -111,12 +110,16 @@ class TrapGuard:
         self._denied[rule] += 1
         return Verdict(False, rule)
 
-    def _classify_shape(self, url: str) -> tuple[str | None, str | None]:
-        """(shape rule that refuses ``url`` or None, shared trap rule or None): pure."""
+    def _classify_shape(self, url: str) -> tuple[str | None, str | None, str | None]:
+        """(shape rule that refuses ``url``, shared trap rule, canonical key if a trap)."""
         parts = split_url(url)
         if parts is None:
-            return "unparseable", None
-        return self._shape_rule(url, parts), trap_rule(parts, self.rules)
+            return "unparseable", None, None
+        rule = trap_rule(parts, self.rules)
+        return self._shape_rule(url, parts), rule, self._key(url) if rule else None
+
+    def _key(self, url: str) -> str:
+        return canonicalize(url, case_insensitive_paths=self.case_insensitive_paths, rules=self.rules)
 
     def _shape_rule(self, url: str, parts: UrlParts) -> str | None:
         limits = self.rules.guard
@@ -127,7 +130,7 @@ class TrapGuard:
         segments = [s.lower() for s in parts.path.split("/") if s]
         if len(segments) > limits.max_path_segments:
             return "deep-path"
-        if segments and max(Counter(segments).values()) >= limits.max_segment_repeats:
+        if _repeats(segments, limits.max_segment_repeats):
             return "repeated-segments"
         return None
 
@@ -151,3 +154,18 @@ class TrapGuard:
         def rest(p: UrlParts) -> list[tuple[str, str]]:
             return sorted((n.lower(), v) for n, v in p.query if not paging.match(n))
         return rest(parent) == rest(child)
+
+
+def _repeats(segments: list[str], times: int) -> bool:
+    """A word segment used ``times`` times (/tin-tuc/a/tin-tuc/b/tin-tuc), or any block of
+    segments repeated ``times`` times in a row (/a/b/a/b/a/b, /1/1/1): a relative-link loop.
+    Numbers alone may recur apart (/2019/1/1/1.jpg is a date folder, not a loop)."""
+    words = Counter(s for s in segments if not s.isdigit())
+    if words and max(words.values()) >= times:
+        return True
+    for width in range(1, len(segments) // times + 1):
+        for start in range(len(segments) - width * times + 1):
+            block = segments[start:start + width]
+            if all(segments[start + k * width:start + (k + 1) * width] == block for k in range(1, times)):
+                return True
+    return False

@@ -15,7 +15,8 @@ class PrintView:
     target: str | None   # the article URL it prints, when the print URL says enough
 
 
-def print_view_of(url: str, rules: UrlRules | None = None) -> PrintView | None:
+def print_view_of(url: str, rules: UrlRules | None = None, *,
+                  case_insensitive_paths: bool = False) -> PrintView | None:
     """``None`` unless ``url`` is a print view; then the rule that recognised it and,
     where derivable, the URL of the article it prints (canonical form)."""
     rules = rules or load_rules()
@@ -26,14 +27,17 @@ def print_view_of(url: str, rules: UrlRules | None = None) -> PrintView | None:
         if rule.query is not None:
             matching = [i for i, pair in enumerate(parts.query) if rule.query.match("=".join(pair))]
             if matching:
-                return PrintView(rule.name, _without_params(url, matching, rules) if rule.drop_query else None)
+                target = _without_params(url, matching) if rule.drop_query else None
+                return PrintView(rule.name, target and canonicalize(
+                    target, case_insensitive_paths=case_insensitive_paths, rules=rules))
         elif rule.path is not None:
             match = rule.path.search(parts.path)
             if match and not _excluded(rule, parts.path):
                 target = None
                 if rule.template:
                     path = match.expand(rule.template)
-                    target = canonicalize(_replace_path(url, path), rules=rules)
+                    target = canonicalize(_replace_path(url, path), rules=rules,
+                                          case_insensitive_paths=case_insensitive_paths)
                 return PrintView(rule.name, target)
     return None
 
@@ -44,7 +48,7 @@ def alias_key(url: str, *, case_insensitive_paths: bool = False,
     ``/vi/news/cat/slug-5542.html``, ``/slug-5542.html`` and ``/vi/cat?id=5542``); the
     canonical URL when no alias rule knows the form.  Print views take their target's key."""
     rules = rules or load_rules()
-    view = print_view_of(url, rules)
+    view = print_view_of(url, rules, case_insensitive_paths=case_insensitive_paths)
     if view is not None and view.target:
         url = view.target
     canonical = canonicalize(url, case_insensitive_paths=case_insensitive_paths, rules=rules)
@@ -64,9 +68,12 @@ def _alias_match(rule: ViewRule, path: str, query) -> str | None:
     if rule.path is not None:
         match = rule.path.search(path)
         return match.expand(rule.template) if match else None
-    if rule.query is not None and len(query) == 1:  # ?id=5542 alone; more params = another view
-        match = rule.query.match("=".join(query[0]))
-        return match.expand(rule.template) if match else None
+    if rule.query is None or not query or (len(query) > 1 and not rule.any_param):
+        return None  # ?id=5542 alone is the article; with other parameters, another view
+    for pair in query:
+        match = rule.query.match("=".join(pair))
+        if match:
+            return match.expand(rule.template)
     return None
 
 
@@ -74,10 +81,10 @@ def _excluded(rule: ViewRule, path: str) -> bool:
     return rule.exclude is not None and rule.exclude.search(path) is not None
 
 
-def _without_params(url: str, indexes: list[int], rules: UrlRules) -> str:
+def _without_params(url: str, indexes: list[int]) -> str:
     parts = urlsplit(url)
     kept = [p for i, p in enumerate(q for q in parts.query.split("&") if q) if i not in indexes]
-    return canonicalize(urlunsplit(parts._replace(query="&".join(kept), fragment="")), rules=rules)
+    return urlunsplit(parts._replace(query="&".join(kept), fragment=""))
 
 
 def _replace_path(url: str, path: str) -> str:

@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 import logging
-import re
-from collections import Counter
 from datetime import datetime, timezone
 
 import scrapy
@@ -74,12 +72,9 @@ class PortalSpider(scrapy.Spider):
         registry = load_registry(self.profile_files + split_arg(settings.get("PORTAL_PROFILES")))
         self.profiles = [registry.get(i) for i in self.site_ids]
         self.profiles += [SiteProfile.from_url(u) for u in self.bare_urls]
-        self.scopes = {p.id: ScopePolicy.from_profile(p) for p in self.profiles}
-        self.deny_patterns = {p.id: [re.compile(x) for x in p.deny_patterns] for p in self.profiles}
-        self.trap_patterns = {p.id: [re.compile(x) for x in p.trap_patterns] for p in self.profiles}
-        # a profile's own trap patterns (calendars it knows of) admit this many URLs per site
-        self.profile_trap_counts = Counter()
-        self.profile_trap_cap = settings.getint("PORTAL_PROFILE_TRAP_CAP", 3)
+        # URLs keep their case (the archive holds the URL a reader would cite); case-insensitive
+        # servers fold only the duplicate-request key (url_key).
+        self.scopes = {p.id: ScopePolicy.from_profile(p).with_case_insensitive_paths(False) for p in self.profiles}
         self.allowed_domains = sorted({h for p in self.profiles for h in p.hosts})
         self.trap_guard = TrapGuard.from_settings(settings)
         self.archive = CrawlArchive(settings.get("PORTAL_ARCHIVE_DATA"))
@@ -136,39 +131,40 @@ class PortalSpider(scrapy.Spider):
         return Request(url, callback=self.parse, errback=self.on_error, priority=priority, meta=meta, **kwargs)
 
     def canonical(self, url: str) -> str:
-        return canonicalize(url)
+        profile = self.profile_for(url)
+        return self.scopes[profile.id].canonicalize(url) if profile else canonicalize(url)
 
     def url_key(self, url: str) -> str:
         """What makes two URLs one resource: case folded on case-insensitive servers."""
         return canonicalize(url, case_insensitive_paths=host_of(url) in self.case_insensitive_hosts)
 
-    def follow(self, urls, kind_hint: str | None = None, meta: dict | None = None):
-        """Requests for the in-scope, non-trap URLs among urls."""
+    def follow(self, urls, kind_hint: str | None = None, meta: dict | None = None, parent=None):
+        """Requests for the in-scope, non-trap URLs among urls (found on the page `parent`)."""
         stats = self.crawler.stats
+        parent_url = parent.url if parent is not None else None
+        parent_chain = parent.meta.get("trap_chain", 0) if parent is not None else 0
         for raw in urls:
-            url = self.canonical(raw)
-            profile = self.profile_for(url)
+            profile = self.profile_for(raw)
             if profile is None:
                 stats.inc_value("links/off_site")
                 continue
-            kind = self.scopes[profile.id].classify(url)
-            if kind == "skip" or any(p.search(url) for p in self.deny_patterns[profile.id]):
+            scope = self.scopes[profile.id]
+            url = scope.canonicalize(raw)
+            kind = scope.classify(url)
+            if kind == "skip":
                 stats.inc_value("links/skipped")
                 continue
-            if any(p.search(url) for p in self.trap_patterns[profile.id]):
-                if self.profile_trap_counts[profile.id] >= self.profile_trap_cap:
-                    stats.inc_value("traps/capped/profile")
-                    continue
-                self.profile_trap_counts[profile.id] += 1
-            allowed, rule = self.trap_guard.check(url)
-            if not allowed:
-                stats.inc_value(f"traps/capped/{rule}")
+            verdict = self.trap_guard.check(url, trap=scope.trap_rule(url), parent_url=parent_url,
+                                            parent_chain=parent_chain)
+            if not verdict.allowed:
+                stats.inc_value(f"traps/capped/{verdict.rule}")
                 continue
             if kind == "trap":
                 kind = "page"
             if kind_hint == "asset" and kind == "page":
                 kind = "asset"
-            yield self.request_for(url, kind, priority=PRIORITY.get(kind, 0), meta=meta or {})
+            yield self.request_for(url, kind, priority=PRIORITY.get(kind, 0),
+                                   meta=dict(meta or {}, trap_chain=verdict.chain))
 
     # ------------------------------------------------------------------ parsing
     def parse(self, response):
@@ -196,26 +192,45 @@ class PortalSpider(scrapy.Spider):
             return
         yield from self.parse_page(response)
 
+    def unchanged_article(self, response) -> dict | None:
+        """The indexed article of a page whose bytes did not change (304, identical payload, or
+        read back on resume): extraction would give the same result, so it is not run again."""
+        meta = response.meta
+        if not (meta.get("not_modified") or meta.get("revisit") or meta.get("from_archive")):
+            return None
+        stored = self.archive.index.article(response.url)
+        if stored is None:
+            return None
+        record = {k: stored.get(k) for k in ("title", "published", "author", "body", "language", "encoding",
+                                             "family")}
+        record.update(url=response.url, canonical=stored["url"], is_article=True,
+                      images=stored.get("images") or [], attachments=stored.get("attachments") or [])
+        return record
+
     def parse_page(self, response: TextResponse):
         stats = self.crawler.stats
-        article = extract(response.body, response.url, header_pairs(response.headers))
+        record = self.unchanged_article(response)
+        if record is None:
+            record = extract(response.body, response.url, header_pairs(response.headers)).to_dict()
+        else:
+            stats.inc_value("articles/not_reextracted")
         page_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["page"]).getall()]
         asset_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["asset"]).getall()]
         postbacks = postback_fallback_links(response.body, response.url)
         page_links += [link for link in postbacks if isinstance(link, str)]
-        record = article.to_dict()
         yield {"type": "page", "url": response.url, "article": record,
                "outlinks": sorted(set(page_links)), "capture_id": response.meta.get("capture_id"),
                "warc_ref": response.meta.get("warc_ref"),
                "not_modified": bool(response.meta.get("not_modified")),
                "from_archive": bool(response.meta.get("from_archive"))}
-        if article.is_article:
+        if record.get("is_article"):
             stats.inc_value("articles/seen")
-            if article.canonical and article.canonical != response.url:
-                yield from self.follow([article.canonical])
-            documents = [a["href"] for a in record.get("attachments", [])]
-            yield from self.follow(documents, meta={"linked_from": article.canonical or response.url})
-        yield from self.follow(page_links)
+            canonical = record.get("canonical") or response.url
+            if canonical != response.url:
+                yield from self.follow([canonical])
+            documents = [a["href"] for a in record.get("attachments") or []]
+            yield from self.follow(documents, meta={"linked_from": canonical})
+        yield from self.follow(page_links, parent=response)
         yield from self.follow(asset_links, kind_hint="asset")
         yield from self.postback_requests([f for f in postbacks if isinstance(f, PostbackForm)])
 

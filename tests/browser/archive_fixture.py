@@ -92,7 +92,7 @@ def ntm_page(body: str) -> bytes:
 <p>Tác giả: Nông Linh</p>
 </div>
 <form action="/search"><input name="q"></form>
-<a href="javascript:document.cookie='js_link=ran'">js</a>
+<a id="js-link" href=" JaVa&#x09;script:document.cookie='js_link=ran'" target="_top">js</a>
 </body></html>""".encode("utf-8")
 
 
@@ -158,8 +158,16 @@ def build_archive(data_dir: Path) -> FixtureArchive:
     return FixtureArchive(data_dir, warcs_dir, data_dir / "index.sqlite")
 
 
-def _crawl_one(index: Index, warcs_dir: Path) -> None:
+def start_crawl_at(index: Index, started: str) -> int:
+    """A crawl run dated like the fixture's captures (the index dates runs by the clock)."""
     crawl_id = index.start_crawl([SITE["id"]], {})
+    with index.transaction() as conn:
+        conn.execute("UPDATE crawls SET started = ? WHERE id = ?", (started, crawl_id))
+    return crawl_id
+
+
+def _crawl_one(index: Index, warcs_dir: Path) -> None:
+    crawl_id = start_crawl_at(index, CRAWL1)
     with WarcWriter(WriterConfig(str(warcs_dir), crawl_id=crawl_id), find_payload=index.find_payload) as writer:
         run = _Recorder(index, writer, crawl_id, CRAWL1)
         run.article(ntm_article(NTM_BODY_1), ntm_page(NTM_BODY_1))
@@ -184,7 +192,7 @@ def _crawl_one(index: Index, warcs_dir: Path) -> None:
 
 
 def _crawl_two(index: Index, warcs_dir: Path) -> None:
-    crawl_id = index.start_crawl([SITE["id"]], {})
+    crawl_id = start_crawl_at(index, CRAWL2)
     with WarcWriter(WriterConfig(str(warcs_dir), crawl_id=crawl_id), find_payload=index.find_payload) as writer:
         run = _Recorder(index, writer, crawl_id, CRAWL2)
         run.article(ntm_article(NTM_BODY_2), ntm_page(NTM_BODY_2))
@@ -195,3 +203,19 @@ def _crawl_two(index: Index, warcs_dir: Path) -> None:
         run.fetch(REMOVED_URL, b"<html><body>404 Not Found</body></html>", "text/html", status=404)
         index.mark_gone(REMOVED_URL, crawl_id)
     index.finish_crawl(crawl_id, "ok", {}, writer.closed_files)
+
+
+def build_single_article(data_dir: Path, article: dict, html: bytes) -> FixtureArchive:
+    """An archive holding one article page (for tests of what archived text can do)."""
+    data_dir = Path(data_dir)
+    index = Index(data_dir / "index.sqlite")
+    try:
+        index.upsert_site(SITE)
+        crawl_id = start_crawl_at(index, CRAWL1)
+        with WarcWriter(WriterConfig(str(data_dir / "warcs"), crawl_id=crawl_id),
+                        find_payload=index.find_payload) as writer:
+            _Recorder(index, writer, crawl_id, CRAWL1).article(article, html)
+        index.finish_crawl(crawl_id, "ok", {}, writer.closed_files)
+    finally:
+        index.close()
+    return FixtureArchive(data_dir, data_dir / "warcs", data_dir / "index.sqlite")

@@ -13,6 +13,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+MAX_SCREENSHOT_HEIGHT = 1600  # px: enough to show a page in the README without a huge file
 CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser")
 CHROMEDRIVER_CANDIDATES = ("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -88,7 +89,7 @@ def full_page_screenshot(driver, path: Path, viewport_only: bool = False) -> byt
     size = metrics.get("cssContentSize") or metrics["contentSize"]
     shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
         "format": "png", "captureBeyondViewport": True,
-        "clip": {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 4000), "scale": 1}})
+        "clip": {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], MAX_SCREENSHOT_HEIGHT), "scale": 1}})
     data = base64.b64decode(shot["data"])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
