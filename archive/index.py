@@ -76,6 +76,17 @@ class Migration:
     apply: Union[str, Callable[[sqlite_utils.Database], None]]
 
 
+FTS_SCHEMA = f"""
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    {", ".join(ARTICLE_FTS_COLUMNS)},
+    content="articles", content_rowid="id", tokenize="{FTS_TOKENIZER}"
+);
+CREATE VIRTUAL TABLE documents_fts USING fts5(
+    {", ".join(DOCUMENT_FTS_COLUMNS)},
+    content="documents", content_rowid="id", tokenize="{FTS_TOKENIZER}"
+);
+"""
+
 SCHEMA_V1 = f"""
 CREATE TABLE sites (
     id TEXT PRIMARY KEY, name TEXT, hosts TEXT, province TEXT, family TEXT,
@@ -131,15 +142,7 @@ CREATE TABLE documents (
     text_hash TEXT, text TEXT
 );
 CREATE INDEX documents_article ON documents(article_id);
-CREATE VIRTUAL TABLE articles_fts USING fts5(
-    {", ".join(ARTICLE_FTS_COLUMNS)},
-    content="articles", content_rowid="id", tokenize="{FTS_TOKENIZER}"
-);
-CREATE VIRTUAL TABLE documents_fts USING fts5(
-    {", ".join(DOCUMENT_FTS_COLUMNS)},
-    content="documents", content_rowid="id", tokenize="{FTS_TOKENIZER}"
-);
-"""
+{FTS_SCHEMA}"""
 
 # FTS5 tuning: 16 kB leaves to fill the 16 kB database pages, a larger in-memory
 # buffer before a segment is written, fewer emergency merges.
@@ -150,9 +153,31 @@ INSERT INTO articles_fts (articles_fts, rank) VALUES ('crisismerge', 64);
 INSERT INTO documents_fts (documents_fts, rank) VALUES ('pgsz', 16000);
 """
 
+
+
+def _fts_found_by_datasette(db: sqlite_utils.Database) -> None:
+    """Re-create FTS tables declared content='articles' as content="articles".
+
+    Datasette finds the FTS table of a table only by the double-quoted form;
+    early databases used single quotes.  The new tables are filled with folded text.
+    """
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()[0]
+    if 'content="articles"' in sql:
+        return
+    db.execute("DROP TABLE articles_fts")
+    db.execute("DROP TABLE documents_fts")
+    for statement in _split_sql(FTS_SCHEMA) + _split_sql(FTS_CONFIG):
+        db.execute(statement)
+    db.execute("INSERT INTO articles_fts (rowid, title, body, author, search_tags)"
+               " SELECT id, fold(title), fold(body), fold(author), search_tags FROM articles")
+    db.execute("INSERT INTO documents_fts (rowid, name, text)"
+               " SELECT id, fold(name), fold(text) FROM documents")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", SCHEMA_V1),
     Migration(2, "fts5 tuning", FTS_CONFIG),
+    Migration(3, "fts tables Datasette can find", _fts_found_by_datasette),
 )
 
 ARTICLE_FIELDS = ("title", "published", "author", "body")
@@ -241,7 +266,7 @@ class Index:
         if not readonly:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(
-            f"file:{self.path}?mode=ro" if readonly else str(self.path),
+            self.path.resolve().as_uri() + "?mode=ro" if readonly else str(self.path),
             uri=readonly,
             timeout=BUSY_TIMEOUT_MS / 1000,
             isolation_level=None,  # transactions are explicit: BEGIN IMMEDIATE
@@ -794,7 +819,8 @@ class Index:
             conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
             conn.execute("INSERT INTO documents_fts (documents_fts) VALUES ('optimize')")
         self.conn.execute("ANALYZE")
-        self.conn.execute("PRAGMA incremental_vacuum").fetchall()  # give back pages merges freed
+        # executescript steps the pragma to completion (execute() frees a single page).
+        self.conn.executescript("PRAGMA incremental_vacuum;")
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 

@@ -383,23 +383,30 @@ def _until_day(value) -> date | None:
 
 
 def date_tags(since: date, until: date) -> list[str]:
-    """Fewest zy/zm/zd tokens covering the days since..until (inclusive)."""
+    """Fewest zy/zm tokens covering the days since..until: whole years, else months.
+
+    Partial months at either end are covered whole (a few tokens instead of up to
+    sixty day tokens, each of which FTS5 would open); `exact_days` says when the
+    cover is wider than the range and rows need an exact check.
+    """
     tags = []
-    day = since
-    while day <= until:
-        year_end = date(day.year, 12, 31)
-        next_month = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
-        month_end = date.fromordinal(next_month.toordinal() - 1)
-        if day.month == 1 and day.day == 1 and year_end <= until:
-            tags.append(f"zy{day.year:04d}")
-            day = date(day.year + 1, 1, 1)
-        elif day.day == 1 and month_end <= until:
-            tags.append(f"zm{day.year:04d}{day.month:02d}")
-            day = next_month
+    month = date(since.year, since.month, 1)
+    while month <= until:
+        next_month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        if month.month == 1 and date(month.year, 12, 1) <= until:
+            tags.append(f"zy{month.year:04d}")
+            month = date(month.year + 1, 1, 1)
         else:
-            tags.append(f"zd{day.year:04d}{day.month:02d}{day.day:02d}")
-            day = date.fromordinal(day.toordinal() + 1)
+            tags.append(f"zm{month.year:04d}{month.month:02d}")
+            month = next_month
     return tags
+
+
+def exact_days(since: date | None, until: date | None) -> bool:
+    """True when since..until does not start and end on month boundaries."""
+    ends_mid_month = until is not None and until < date.max and \
+        date.fromordinal(until.toordinal() + 1).day != 1
+    return (since is not None and since.day != 1) or ends_mid_month
 
 
 MIN_DAY = date(1900, 1, 1)
@@ -437,7 +444,7 @@ def filter_parts(site=None, since=None, until=None, author=None, bounds=None) ->
         since_day = max(since_day or first, first)
         until_day = min(until_day or last, last)
         # An empty intersection still needs a valid expression that matches nothing.
-        tags = date_tags(since_day, until_day) if since_day <= until_day else ["zdnone"]
+        tags = date_tags(since_day, until_day) if since_day <= until_day else ["zmnone"]
         parts.append("search_tags : (" + " OR ".join(tags) + ")")
     if author:
         term = _term(author)
@@ -520,14 +527,19 @@ class QueryPlan:
     since: object = None
     until: object = None
     author: str | None = None
+    day_range: tuple[str, str] | None = None  # exact check when the date cover is wider
 
     @classmethod
     def build(cls, conn, tree, site, since, until, author) -> "QueryPlan":
         abbreviations = load_abbreviations()
         bounds = published_range(conn) if (since or until) else None
+        day_range = None
+        since_day, until_day = _day(since), _until_day(until)
+        if exact_days(since_day, until_day):
+            day_range = ((since_day or date.min).isoformat(), (until_day or date.max).isoformat())
         return cls(to_fts(tree, abbreviations), to_fts(tree, abbreviations, phrases=False),
                    tuple(filter_parts(site, since, until, author, bounds)),
-                   tuple(query_terms(tree)), site, since, until, author)
+                   tuple(query_terms(tree)), site, since, until, author, day_range)
 
     @property
     def filters(self) -> str:
@@ -594,8 +606,11 @@ def _ranked_ids(conn, plan: QueryPlan, table: str, weights, candidates: list[int
         # filter walks whole doclists and costs more than the search itself.
         words = {token for term in plan.terms for token in term.tokens}
         marks = ",".join(str(rowid) for rowid in candidates)
-        for rowid, title in conn.execute(f"SELECT id, title FROM articles WHERE id IN ({marks})"):
-            in_title = words & set(textfold.words(textfold.fold(title or "")))
+        rows = conn.execute(f"SELECT id, title FROM articles WHERE id IN ({marks})").fetchall()
+        # One fold call for all titles (fold keeps "\n", so lines stay aligned).
+        folded = textfold.fold("\n".join((title or "").replace("\n", " ") for _, title in rows))
+        for (rowid, _title), line in zip(rows, folded.split("\n")):
+            in_title = words & set(textfold.WORD_PATTERN.findall(line))
             if in_title:
                 scores[rowid] = TITLE_BONUS * len(in_title) / len(words)
     # Newest first breaks ties (and orders everything when BM25 was skipped).
@@ -635,9 +650,17 @@ def _idf_cost(conn, table: str, plan: QueryPlan) -> int:
 
 def _search_articles(conn, plan: QueryPlan, limit: int, offset: int) -> SearchResult:
     match = plan.match
-    candidates = [row[0] for row in _run(
-        conn, "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
-              f" ORDER BY rowid DESC LIMIT {CANDIDATES}", (match,))]
+    if plan.day_range:
+        # The match runs first (CROSS JOIN), newest first; each row it yields is
+        # checked against the exact days.
+        candidates = [row[0] for row in _run(
+            conn, "SELECT f.rowid FROM articles_fts f CROSS JOIN articles a ON a.id = f.rowid"
+                  " WHERE articles_fts MATCH ? AND substr(a.published, 1, 10) BETWEEN ? AND ?"
+                  f" ORDER BY f.rowid DESC LIMIT {CANDIDATES}", (match, *plan.day_range))]
+    else:
+        candidates = [row[0] for row in _run(
+            conn, "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+                  f" ORDER BY rowid DESC LIMIT {CANDIDATES}", (match,))]
     total, total_exact = _estimate_total(conn, "articles_fts", candidates, CANDIDATES)
 
     def text_of(rowids):

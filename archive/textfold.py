@@ -10,6 +10,9 @@ Because all marks go, the tone-mark placement question ("hoà" vs "hòa",
 "thuỷ" vs "thủy") disappears in the folded form.  `tone_key(word)` keeps the
 marks but makes placement irrelevant, to tell an exact-diacritic match from a
 folded-only one ("năm" vs "Nam").
+
+The index stores only original text and deletes FTS rows by re-folding it, so a
+change to `fold` needs `Index.rebuild_fts()` on existing databases.
 """
 
 from __future__ import annotations

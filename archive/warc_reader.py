@@ -27,9 +27,13 @@ RECORD_END = b"\r\n\r\n"
 HTTP_RECORD_TYPES = ("response", "request", "revisit")
 
 
-def sha1_digest(data: bytes) -> str:
-    """A WARC digest value: `sha1:` + base32, as warcio and Heritrix write it."""
-    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
+def sha1_digest(*parts: bytes) -> str:
+    """A WARC digest value of the parts joined: `sha1:` + base32, as warcio and Heritrix
+    write it (parts, so a large body is never copied to prepend its headers)."""
+    digest = hashlib.sha1()
+    for part in parts:
+        digest.update(part)
+    return "sha1:" + base64.b32encode(digest.digest()).decode("ascii")
 
 
 @dataclass(frozen=True)

@@ -358,7 +358,7 @@ class WarcWriter:
                     WARC_Payload_Digest=digest,
                     WARC_Block_Digest=sha1_digest(http.headers_buff)))
         else:
-            block = sha1_digest(http.headers_buff + exchange.body)
+            block = sha1_digest(http.headers_buff, exchange.body)
             record = self._warc.create_warc_record(
                 uri, "response", payload=BytesIO(exchange.body), length=len(exchange.body),
                 http_headers=http,
@@ -375,7 +375,7 @@ class WarcWriter:
                 "request", uri, WARC_Record_ID=self._warc._make_warc_id(), WARC_Date=date, WARC_Concurrent_To=response_id,
                 WARC_IP_Address=exchange.ip_address,
                 WARC_Payload_Digest=sha1_digest(exchange.request_body),
-                WARC_Block_Digest=sha1_digest(request_http.headers_buff + exchange.request_body)))
+                WARC_Block_Digest=sha1_digest(request_http.headers_buff, exchange.request_body)))
         request_ref = self._write(request)
 
         if profile is None and exchange.body and not exchange.truncated:

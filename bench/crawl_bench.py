@@ -106,6 +106,10 @@ class Server:
         self.log.flush()
         return self.log_path.stat().st_size
 
+    def log_lines(self) -> int:
+        with open(self.log_path, "rb") as f:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+
 
 @dataclass
 class LoggedRequest:
@@ -151,27 +155,45 @@ def run_measured(name: str, cmd: list[str], out_dir: Path, server: Server, timeo
     with open(out_dir / f"{name}.stdout", "wb") as out, open(out_dir / f"{name}.stderr", "wb") as err:
         began = time.monotonic()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT, env=env)
-        status, usage, timed_out = wait_with_deadline(proc, began + timeout)
+        rss_series: list[tuple[float, float, int]] = []
+        status, usage, timed_out = wait_with_deadline(
+            proc, began + timeout,
+            lambda: rss_series.append((round(time.monotonic() - began, 1), rss_mb(proc.pid), server.log_lines())))
         seconds = time.monotonic() - began
     proc.returncode = os.waitstatus_to_exitcode(status)
     time.sleep(0.2)  # let the server flush its last log lines
     run = Run(name, seconds, usage.ru_maxrss / 1024, proc.returncode,
               logged_requests(server.log_path, start_offset, server.log_size()))
-    run.extra["timed_out"] = timed_out
+    run.extra.update(timed_out=timed_out, rss_series=rss_series)
     return run
 
 
-def wait_with_deadline(proc: subprocess.Popen, deadline: float):
-    """os.wait4 the process; past the deadline stop it as Ctrl-C would (Scrapy closes its
-    files), then twice, then kill it. Returns (status, rusage, timed_out)."""
+def rss_mb(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    match = re.search(r"VmRSS:\s+(\d+) kB", status)
+    return int(match[1]) / 1024 if match else 0.0
+
+
+def wait_with_deadline(proc: subprocess.Popen, deadline: float, sample, every: float = 10.0):
+    """os.wait4 the process, calling sample() every `every` seconds; past the deadline stop
+    it as Ctrl-C would (Scrapy closes its files), then twice, then kill it.
+    Returns (status, rusage, timed_out)."""
     stops = [signal.SIGINT, signal.SIGINT, signal.SIGKILL]
+    next_sample = time.monotonic()
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             return status, usage, len(stops) < 3
-        if time.monotonic() > deadline and stops:
+        now = time.monotonic()
+        if now >= next_sample:
+            sample()
+            next_sample = now + every
+        if now > deadline and stops:
             proc.send_signal(stops.pop(0))
-            deadline = time.monotonic() + 60 if stops else deadline
+            deadline = now + 60 if stops else deadline
         time.sleep(0.05)
 
 
@@ -371,7 +393,14 @@ def run_summary(run: Run) -> dict:
         statuses[str(r.status)] = statuses.get(str(r.status), 0) + 1
     return {"seconds": round(run.seconds, 2), "requests": len(run.requests),
             "pages_per_second": round(run.pages_per_second, 2), "max_rss_mb": round(run.max_rss_mb, 1),
-            "returncode": run.returncode, "timed_out": run.extra.get("timed_out", False), "statuses": statuses}
+            "returncode": run.returncode, "timed_out": run.extra.get("timed_out", False), "statuses": statuses,
+            "rss_series": thin(run.extra.get("rss_series", []), 60)}
+
+
+def thin(series: list, points: int) -> list:
+    """At most `points` evenly spaced samples, the last one kept."""
+    step = max(1, len(series) // points)
+    return series[::step] + ([series[-1]] if series and (len(series) - 1) % step else [])
 
 
 def compact_report(report: dict) -> dict:

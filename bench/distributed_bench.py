@@ -11,12 +11,13 @@ the 1-worker run, (method, URL) pairs fetched more than once across workers, and
 truth file missing from the index or indexed more than once. Needs redis-server and
 ../shared/portalgen. Every worker runs on this machine: on few cores the workers share
 the CPU, so the ratio shows the coordination overhead rather than what separate machines
-would gain.
+would gain; pages per CPU-second (all worker processes) shows what Redis costs.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -33,11 +34,18 @@ from tests.support.crawl_fetches import canonical_articles, fetches  # noqa: E40
 CLI = [sys.executable, "-m", "portal_crawler.cli"]
 
 
+def children_cpu() -> float:
+    """CPU seconds used so far by this process's finished children (the workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def crawl_once(base: Path, corpus: Path, proxy: str, workers: int, redis_url: str | None, settings: list[str]) -> dict:
     """One crawl of the whole corpus with `workers` processes; returns its measurements."""
     dirs = [base / f"worker{i}" for i in range(workers)]
     extra = [arg for pair in settings for arg in ("-s", pair)]
     logs = [open(base / f"worker{i}.log", "wb") for i in range(workers)]
+    cpu_before = children_cpu()
     started = time.monotonic()
     procs = []
     # Workers 1..N-1 join first and wait; worker 0 is the coordinator that opens the run.
@@ -50,6 +58,7 @@ def crawl_once(base: Path, corpus: Path, proxy: str, workers: int, redis_url: st
     procs.insert(0, subprocess.Popen(coordinator, cwd=ROOT, stdout=logs[0], stderr=subprocess.STDOUT))
     codes = [p.wait() for p in procs]
     seconds = time.monotonic() - started
+    cpu = children_cpu() - cpu_before
     for log in logs:
         log.close()
     fetched, names = fetches([d / "warcs" for d in dirs])
@@ -60,6 +69,7 @@ def crawl_once(base: Path, corpus: Path, proxy: str, workers: int, redis_url: st
     pages = sum(fetched.values())
     return {"workers": workers, "redis": bool(redis_url), "exit": codes, "pages": pages,
             "seconds": round(seconds, 1), "pages_per_s": round(pages / seconds, 2),
+            "cpu_s": round(cpu, 1), "pages_per_cpu_s": round(pages / cpu, 2) if cpu else None,
             "fetched_twice": sum(1 for n in fetched.values() if n > 1), "warc_files": len(names),
             "per_worker_pages": [sum(fetches([d / "warcs"])[0].values()) for d in dirs],
             "canonical_missing": len(missing), "canonical_twice": len(twice),
@@ -102,12 +112,13 @@ def main(argv=None) -> int:
     one = next((r for r in results if r["redis"] and r["workers"] == 1), None)
     truth = sum(1 for t in portalgen.truth(corpus) if t["url"] == t["canonical"]) if corpus.exists() else "?"
     print(f"\ncorpus: {args.articles} articles, {truth} canonical; settings: {' '.join(args.settings) or 'defaults'}")
-    print(f"{'mode':<8} {'workers':>7} {'pages':>7} {'seconds':>8} {'pages/s':>8} {'vs 1':>6} "
-          f"{'twice':>6} {'missing':>8} {'dup idx':>8}  per worker")
+    print(f"{'mode':<8} {'workers':>7} {'pages':>7} {'seconds':>8} {'pages/s':>8} {'vs 1':>6} {'cpu s':>7} "
+          f"{'p/cpu-s':>8} {'twice':>6} {'missing':>8} {'dup idx':>8}  per worker")
     for r in results:
         ratio = f"{r['pages_per_s'] / one['pages_per_s']:.2f}" if one and r["redis"] else "-"
         print(f"{'redis' if r['redis'] else 'plain':<8} {r['workers']:>7} {r['pages']:>7} {r['seconds']:>8} "
-              f"{r['pages_per_s']:>8} {ratio:>6} {r['fetched_twice']:>6} {r['canonical_missing']:>8} "
+              f"{r['pages_per_s']:>8} {ratio:>6} {r['cpu_s']:>7} {r['pages_per_cpu_s']:>8} "
+              f"{r['fetched_twice']:>6} {r['canonical_missing']:>8} "
               f"{r['canonical_twice']:>8}  {r['per_worker_pages']}")
     return 0
 

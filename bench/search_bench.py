@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from archive import textfold  # noqa: E402
 from archive.index import Index  # noqa: E402
-from archive.search import search  # noqa: E402
+from archive.search import (QueryPlan, parse_query, search)  # noqa: E402
 
 ONSETS = ["", "b", "c", "ch", "d", "đ", "g", "gi", "h", "k", "kh", "l", "m", "n", "ng", "nh",
           "ph", "qu", "r", "s", "t", "th", "tr", "v", "x"]
@@ -335,17 +335,12 @@ def main(argv=None) -> None:
 
 
 def _finds_source(index, query, result) -> bool:
-    """Does the full match set contain the article the query was drawn from?"""
-    from archive.search import filter_expression, load_abbreviations, parse_query, to_fts, published_range
-    tree = parse_query(query["q"])
-    match = to_fts(tree, load_abbreviations())
-    filters = filter_expression(query["site"], query["since"], query["until"], None,
-                                published_range(index.conn) if query["since"] else None)
-    if filters:
-        match = f"({match}) AND {filters}"
+    """Does the full match set (not only the first page) hold the article the query came from?"""
+    plan = QueryPlan.build(index.conn, parse_query(query["q"]), query["site"], query["since"],
+                           query["until"], None)
     row = index.conn.execute(
         "SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? AND rowid ="
-        " (SELECT id FROM articles WHERE url = ?)", (match, query["source"])).fetchone()
+        " (SELECT id FROM articles WHERE url = ?)", (plan.match, query["source"])).fetchone()
     return row is not None
 
 

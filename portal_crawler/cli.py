@@ -148,9 +148,9 @@ def hit_dict(hit) -> dict:
 
 def terminal_snippet(snippet: str, tty: bool) -> str:
     """Search snippets mark matches with <mark>; a terminal shows them bold (or «» in a pipe)."""
-    import html
     start, end = ("\033[1m", "\033[0m") if tty else ("«", "»")
-    return html.unescape(snippet.replace("<mark>", start).replace("</mark>", end))
+    text = snippet.replace("<mark>", start).replace("</mark>", end)
+    return " ".join(text.split())
 
 
 def cmd_export(args):
@@ -195,7 +195,10 @@ def cmd_export_wacz(args):
     out = Path(args.output)
     if out.exists() and out.is_dir():
         raise UserError(f"{out} is a directory")
-    info = export_wacz(data / "warcs", open_index(data), out, urls=args.url or None, site=args.site)
+    try:
+        info = export_wacz(data / "warcs", open_index(data), out, urls=args.url or None, site=args.site)
+    except (LookupError, FileNotFoundError) as exc:  # nothing matched, or no closed WARC file yet
+        raise UserError(str(exc).strip("'\"")) from None
     print(f"wrote {out}" + (f": {info}" if info else ""))
     return 0
 
@@ -205,7 +208,7 @@ def cmd_serve(args):
     data = existing_archive(args.data)
     try:
         serve(data, host=args.host, port=args.port, token=args.token, public=args.public)
-    except PermissionError as exc:  # a non-loopback bind without a token or --public
+    except OSError as exc:  # a non-loopback bind without a token or --public; a port in use
         raise UserError(str(exc)) from None
     return 0
 

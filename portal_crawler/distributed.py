@@ -167,6 +167,8 @@ def run_status(redis_url: str, run_id: str | None = None) -> dict:
     seen, busy workers and every worker's report."""
     server = connect(redis_url)
     run_id = run_id or server.get(CURRENT_RUN_KEY)
+    if not run_id:
+        raise RunNotFound(f"no crawl run in {redis_url}")
     keys = RunKeys(run_id)
     workers = {w: json.loads(v) for w, v in server.hgetall(keys.workers).items()}
     return {"run_id": run_id, "done": server.get(keys.done), "queued": server.zcard(keys.requests),

@@ -94,3 +94,24 @@ def test_canonical_from_case_alias_and_print_link():
     assert canonical.find(short, '', bare, links) == 'http://camxuyen.hatinh.test/kinh-te/Pages/ra-mat-mo-hinh.aspx'
     assert canonical.find('http://other.test/x', '', PageMeta(canonical='http://elsewhere.test/y'), []) == \
         'http://other.test/x'                                  # another host is never canonical
+
+
+def test_login_names_are_not_authors_and_their_lines_leave_the_body():
+    assert authors.labelled('Người đăng: admin') is None and authors.is_byline('Người đăng: admin')
+    assert authors.labelled('Đăng bởi: Nguyễn Văn Tú') == 'Nguyễn Văn Tú'
+
+
+def test_caption_under_a_group_of_images_applies_to_each_and_a_trailing_name_is_the_author():
+    from portal_crawler.extract import extract
+    html = '''<html><head><meta charset="utf-8"><title>Hội nghị tổng kết năm</title></head><body>
+    <div class="noidung"><h1>Hội nghị tổng kết năm</h1><p>Ngày 20/12/2023 10:05</p>
+    <p>Sáng nay, huyện tổ chức hội nghị tổng kết công tác năm 2023 với sự tham dự của 200 đại biểu.</p>
+    <p style="text-align:center"><img src="/anh/1.jpg"></p><p style="text-align:center"><img src="/anh/2.jpg"></p>
+    <p style="text-align:center"><em>Một số hình ảnh tại hội nghị.</em></p>
+    <p>Hội nghị đã biểu dương 30 tập thể và 45 cá nhân có thành tích xuất sắc trong năm qua./. Thanh Hà</p>
+    </div></body></html>'''.encode('utf-8')
+    art = extract(html, 'http://a.test/tin/1.html', {})
+    assert [(i.src, i.caption) for i in art.images] == [('http://a.test/anh/1.jpg', 'Một số hình ảnh tại hội nghị.'),
+                                                      ('http://a.test/anh/2.jpg', 'Một số hình ảnh tại hội nghị.')]
+    assert art.author == 'Thanh Hà' and art.body.endswith('trong năm qua./.')
+    assert 'Một số hình ảnh' not in art.body

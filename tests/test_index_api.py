@@ -178,3 +178,31 @@ def test_fts_rebuild_indexes_folded_text(index):
     assert len(rows) == 1
     settings = json.loads(json.dumps(index.crawls()))
     assert settings == []
+
+
+def test_old_fts_declaration_is_migrated_for_datasette(tmp_path):
+    path = tmp_path / "index.sqlite"
+    with Index(path) as index:
+        index.upsert_article(article(), site="thoxuan")
+        # Recreate the FTS table as early databases declared it (single quotes).
+        index.conn.executescript(
+            "DROP TABLE articles_fts;"
+            "CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, author, search_tags,"
+            " content='articles', content_rowid='id', tokenize='unicode61 remove_diacritics 2');"
+            "DELETE FROM schema_migrations WHERE version = 3;")
+    with Index(path) as index:
+        sql = index.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'articles_fts'").fetchone()[0]
+        assert 'content="articles"' in sql
+        rows = index.conn.execute(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'nong AND hoi'").fetchall()
+        assert len(rows) == 1
+
+
+def test_readonly_index_reads_and_refuses_writes(tmp_path):
+    path = tmp_path / "an archive" / "index.sqlite"
+    with Index(path) as index:
+        index.upsert_article(article(), site="thoxuan")
+    with Index(path, readonly=True) as index:
+        assert index.article(URL)["title"] == "Họp Hội đồng nhân dân huyện"
+        with pytest.raises(sqlite3.OperationalError):
+            index.upsert_site({"id": "x"})

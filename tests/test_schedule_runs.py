@@ -37,8 +37,7 @@ def test_new_schedule_runs_at_once_then_waits_for_its_occurrence(tmp_path):
     [result] = run_due(index, crawl, now=created)
     assert result.outcome == "ok" and result.crawl_id == 101 and result.schedule_id == sid
     assert crawl.calls == [(["http://trieuson.thanhhoa.test/"], {"DOWNLOAD_DELAY": "2"}, ("trieuson.thanhhoa.test",))]
-    # Not due again at 01:30 although the first run happened before today's 02:00 occurrence...
-    # ...it is: the next occurrence after the last run (01:00) is 02:00 the same day.
+    # The next occurrence after the first run (01:00) is 02:00 the same day, not earlier.
     assert run_due(index, crawl, now=local(2026, 6, 1, 1, 30)) == []
     assert len(run_due(index, crawl, now=local(2026, 6, 1, 2, 0))) == 1
     assert get_schedule(index, sid).next_run() == local(2026, 6, 2, 2, 0)
@@ -80,7 +79,7 @@ def test_a_locked_site_is_skipped_and_stays_due(tmp_path):
     crawl = RecordingCrawl()
     with site_lock(tmp_path, ["langgiang.bacgiang.test"]):
         [result] = run_due(index, crawl, now=local(2026, 6, 1, 3, 0))
-    assert result.outcome == "busy" and f"pid " in result.error
+    assert result.outcome == "busy" and "pid " in result.error
     assert crawl.calls == []
     assert get_schedule(index, sid).last_run is None
     assert len(run_due(index, crawl, now=local(2026, 6, 1, 3, 1))) == 1

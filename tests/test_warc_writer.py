@@ -43,14 +43,17 @@ queries = st.text("abc=&019%+", max_size=20)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(body=st.binary(max_size=4000), headers=header_lists, status=statuses, path=paths, query=queries)
-def test_exchange_round_trip(body, headers, status, path, query):
+@given(body=st.binary(max_size=4000), headers=header_lists, status=statuses, path=paths, query=queries,
+       method=st.sampled_from(["GET", "POST"]), sent=header_lists, form=st.binary(max_size=300))
+def test_exchange_round_trip(body, headers, status, path, query, method, sent, form):
     url = f"http://thoxuan.thanhhoa.test/{path}" + (f"?{query}" if query else "")
+    form = form if method == "POST" else b""
+    request_headers = [("Host", "thoxuan.thanhhoa.test"), ("Cookie", "a=1")] + sent
     with tempfile.TemporaryDirectory() as tmp:
         with WarcWriter(WriterConfig(tmp, operator="tests")) as writer:
             written = writer.write_exchange(HttpExchange(
-                url, status, headers, body, request_headers=[("User-Agent", "t"), ("Cookie", "a=1")],
-                ip_address="127.0.0.1"))
+                url, status, headers, body, method=method, request_headers=request_headers,
+                request_body=form, ip_address="127.0.0.1"))
         [path_] = warc_files(tmp)
         warcio_check(path_)
 
@@ -66,8 +69,9 @@ def test_exchange_round_trip(body, headers, status, path, query):
         request = read_record(tmp, written.request)
         assert request.header("WARC-Concurrent-To") == written.response.record_id
         target = "/" + path + (f"?{query}" if query else "")
-        assert request.http.start_line == f"GET {target} HTTP/1.1"
-        assert request.http.header_list("Cookie") == ["a=1"]
+        assert request.http.start_line == f"{method} {target} HTTP/1.1"
+        assert request.http.headers[:len(request_headers)] == request_headers
+        assert request.http.body == form
 
         # an independent reader (warcio's own) sees the same body
         with open(path_, "rb") as fh:

@@ -61,11 +61,19 @@ def image_width(driver, image) -> int:
 
 def click_and_wait(driver, element) -> None:
     """Click something that loads a new page, and wait until the new page is there."""
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
-    old_page = driver.find_element("tag name", "html")
+    # A mark on the old page's window: a new document comes with a new window object.
+    # (Waiting for an old element to go stale trips a chromedriver inspector error.)
+    driver.execute_script("window.__before_click = true")
     element.click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old_page))
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return window.__before_click === undefined"))
+    wait_loaded(driver)
+
+
+def wait_loaded(driver) -> None:
+    """Until the current document (and so its frames and stylesheets) has finished loading."""
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def search(driver, base_url: str, words: str) -> list[str]:
@@ -138,6 +146,7 @@ def test_snapshot_renders_archived_page_and_scripts_never_run(site, browser, sho
     assert NTM_URL in banner and "sha1:" in banner
     frame = browser.find_element("id", "snapshot-frame")
     browser.switch_to.frame(frame)
+    wait_loaded(browser)
     # the archived page, its archived image and stylesheet, all from the archive
     assert browser.find_element("css selector", "h1.title").text == "Xây dựng nông thôn mới năm 2019"
     image = browser.find_element("id", "main-image")
@@ -200,6 +209,7 @@ def test_browser_language_preference_and_friendly_errors(site, shots):
 def test_link_in_archived_page_opens_its_snapshot_view(site, browser):
     browser.get(f"{site}/snapshot?url={quote(NTM_URL, safe='')}&at=20190314")
     browser.switch_to.frame(browser.find_element("id", "snapshot-frame"))
+    wait_loaded(browser)
     from selenium.webdriver.support.ui import WebDriverWait
     browser.find_element("link text", "tin khác").click()
     browser.switch_to.default_content()
@@ -210,6 +220,7 @@ def test_link_in_archived_page_opens_its_snapshot_view(site, browser):
     # a javascript: link aimed at the top window does nothing either
     browser.get(f"{site}/snapshot?url={quote(NTM_URL, safe='')}")
     browser.switch_to.frame(browser.find_element("id", "snapshot-frame"))
+    wait_loaded(browser)
     browser.find_element("id", "js-link").click()
     browser.switch_to.default_content()
     assert "js_link" not in browser.execute_script("return document.cookie")
@@ -227,6 +238,7 @@ def test_token_mode_in_a_browser(tmp_path_factory, browser):
         assert browser.find_element("id", "result-count").get_attribute("data-total") == "1"
         browser.get(f"{base_url}/snapshot?url={quote(NTM_URL, safe='')}&at=20190314")
         browser.switch_to.frame(browser.find_element("id", "snapshot-frame"))
+        wait_loaded(browser)
         assert image_width(browser, browser.find_element("id", "main-image")) == IMAGE_WIDTH
         from selenium.webdriver.support.ui import WebDriverWait
         browser.find_element("link text", "tin khác").click()

@@ -65,10 +65,13 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Articl
         for sel in family.remove:
             for el in sel.all(selectable):
                 dom.drop_tree(el)
+        selectable.answers.clear()            # answers may hold removed elements
     lines, ranges = dom.split_lines(root)
 
     container = _first(family.container, selectable, ranges) if family else None
-    family_container = container is not None and (not family.article or _first(family.article, selectable, ranges) is not None)
+    # a family page is an article only where the family's article block is (not on its listings)
+    family_container = container is not None and \
+        (not family.article or _first(family.article, selectable, ranges) is not None)
     title = _selected_text(family.title, selectable) if family else None
     scope = None
     if container is None:
@@ -97,8 +100,11 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Articl
         raw_date = _selected_text(family.date, selectable)
         found = dates.parse(raw_date) if raw_date else None
         published = found[0] if found else None
-    published = published or dates.parse_iso(page.published or '') or scope_parts.date or parts.date \
-        or _date_near_title(title, lines)
+    shown = scope_parts.date or parts.date
+    machine = dates.parse_iso(page.published or '')
+    if machine and shown and len(machine) == 10 and shown[:10] == machine:
+        machine = shown                 # the page shows the time of day the metadata left out
+    published = published or machine or shown or _date_near_title(title, lines)
 
     author = None
     if family and family.author:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
-LABEL = re.compile(r'''^\s*(?:tác\s+giả|người\s+viết|người\s+đăng|người\s+thực\s+hiện|
-    (?:tin|bài)\s*(?:,|và|&|\+)\s*ảnh|tin|bài|nhóm\s+pv|phóng\s+viên|pv|ctv|cộng\s+tác\s+viên|
-    biên\s+tập(?:\s+viên)?|thực\s+hiện|author|written\s+by|by)\s*[:：]\s*(.+?)\s*$''', re.I | re.X)
+LABEL = re.compile(r'''^\s*(?:tác\s+giả(?:\s+bài\s+viết)?|người\s+viết(?:\s+bài)?|người\s+đăng|đăng\s+bởi|
+    người\s+thực\s+hiện|(?:tin|bài)\s*(?:,|và|&|\+)\s*ảnh|tin|bài|nhóm\s+(?:pv|phóng\s+viên)|phóng\s+viên|
+    pv|ctv|cộng\s+tác\s+viên|btv|biên\s+tập(?:\s+viên)?|thực\s+hiện|author|written\s+by|posted\s+by|by)
+    \s*[:：]\s*(.+?)\s*$''', re.I | re.X)
+LOGIN_NAME = re.compile(r'^[a-z0-9_.@-]+$')     # 'admin', 'btv01': an account, not a person
 SOURCE = re.compile(r'^\s*(?:nguồn(?:\s+tin)?|theo|source)\s*[:：]', re.I)
 END_MARK = re.compile(r'^\s*\.?/\.\s*|\s*\.?/\.\s*$')
 # words that start chrome lines or office names, never a personal name
@@ -32,7 +34,14 @@ def labelled(text: str) -> str | None:
     value = clean(m.group(1))
     if value and ',' in value and name_like(value.split(',')[0]):
         value = value.split(',')[0].strip()
-    return value if value and len(value) <= 80 else None
+    if not value or len(value) > 80 or LOGIN_NAME.match(value):
+        return None
+    return value
+
+
+def is_byline(text: str) -> bool:
+    """A labelled byline line, even one naming only an account ('Người đăng: admin')."""
+    return len(text) <= 120 and bool(LABEL.match(text))
 
 
 def is_source(text: str) -> bool:

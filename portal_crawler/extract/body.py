@@ -23,6 +23,10 @@ BOILERPLATE = re.compile(r'''^(in\s+trang|in\s+bài(\s+viết)?|bản\s+in|quay\
 # lines of print views and footers: the site's name, copyright, the article's own address
 CHROME_LINE = re.compile(r'''^(©|\(c\)\s|copyright\b|bản\s+quyền|(url|địa\s+chỉ|link|đường\s+dẫn)(\s+của)?\s+(bài\s+viết|bài|tin)\s*:|
     cổng\s+thông\s+tin\s+điện\s+tử\b|trang\s+thông\s+tin\s+điện\s+tử\b|website\b)''', re.I | re.X)
+# the portal footer, whatever its markup: owner, editor in chief, licence, address, phone
+FOOTER_LINE = re.compile(r'''^(cơ\s+quan\s+chủ\s+quản|chịu\s+trách\s+nhiệm|trưởng\s+ban\s+biên\s+tập|giấy\s+phép\s+(số|hoạt\s+động)|
+    địa\s+chỉ\s*:|điện\s+thoại\s*:|đt\s*:|fax\s*:|e-?mail\s*:|ghi\s+rõ\s+nguồn|đơn\s+vị\s+quản\s+lý|thiết\s+kế\s+(bởi|và)|
+    phát\s+triển\s+bởi|powered\s+by|bản\s+quyền|©|copyright)''', re.I | re.X)
 ATTACHMENT_HEAD = re.compile(r'^\s*(file|tệp|tài\s+liệu|văn\s+bản)\s+(đính\s+kèm|kèm\s+theo)|^\s*tải\s+về', re.I)
 CAPTION_CLASS = re.compile(r'caption|chu-?thich|desc|note|image|photo|img|figure', re.I)
 NEGATIVE = re.compile(r'footer|copyright|sidebar|side-bar|comment|menu|nav|widget|banner|breadcrumb|share|social|'
@@ -32,6 +36,7 @@ POSITIVE = re.compile(r'article|content|detail|news|body|entry|post|text|main|st
                       r'bai-?viet|rtestate', re.I)
 CHROME_TAGS = frozenset(('footer', 'aside', 'nav', 'header'))
 TRAILING_NAME = re.compile(r'^(.{40,}\./\.)\s*(\S.{1,40})$')
+AUTHOR_CLASS = re.compile(r'author|byline|tac-?gia|nguoi-?viet|writer', re.I)
 ALIGN = re.compile(r'text-align\s*:\s*(center|right)', re.I)
 
 
@@ -50,7 +55,7 @@ def choose_container(lines: list[Line], ranges: dict):
     scores: dict = {}
     for line in lines:
         n = len(line.text)
-        if n < MIN_SCORING_CHARS or line.link_density > 0.3:
+        if n < MIN_SCORING_CHARS or line.link_density > 0.3 or FOOTER_LINE.match(line.text):
             continue
         owner = line.owner
         start = owner.getparent() if owner.tag in PARAGRAPH_TAGS and owner.getparent() is not None else owner
@@ -177,13 +182,15 @@ def classify(lines: list[Line], title: str | None) -> Parts:
             if parts.date is None or (after and not date_after):
                 parts.date, date_after = value, after
             continue
-        name = authors.labelled(text)
+        name = authors.labelled(text) or (AUTHOR_CLASS.search(line.owner.get('class') or '') and
+                                          authors.lone_name(text))
         if name:
             parts.author = parts.author or name
             continue
-        if authors.is_source(text) or _attachment_only(line):
+        if authors.is_byline(text) or authors.is_source(text) or _attachment_only(line):
             continue
-        if len(text) < 60 and BOILERPLATE.match(text) or len(text) < 200 and CHROME_LINE.match(text):
+        if len(text) < 60 and BOILERPLATE.match(text) or len(text) < 200 and CHROME_LINE.match(text) \
+                or len(text) < 300 and FOOTER_LINE.match(text):
             continue
         if title_line is not None and index < title_line:
             continue

@@ -18,6 +18,7 @@ LABELS = re.compile(r'''ngày\s+đăng|ngày\s+cập\s+nhật|cập\s+nhật(\s+
     thứ\s+(hai|ba|tư|năm|sáu|bảy|bẩy|[2-7])|chủ\s+nhật|\bcn\b|(đã\s+xem|lượt\s+xem|lượt\s+đọc|số\s+lượt\s+xem)\s*:?\s*[\d.,]*|
     \(?gmt\s*[+-]\s*\d+\)?|posted(\s+on)?|published(\s+on)?|updated(\s+on)?|date|\bon\b|\bat\b|
     \b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b''', re.I | re.X)
+DIGIT = re.compile(r'\d')
 RESIDUE_MAX = 12
 LINE_MAX = 110
 TZ = '+07:00'
@@ -78,7 +79,7 @@ def parse(text: str) -> tuple[str, int, int] | None:
 
 def date_line(text: str) -> str | None:
     """ISO date when the whole line is a date line (label + date + time), else None."""
-    if not text or len(text) > LINE_MAX or not any(c.isdigit() for c in text):
+    if not text or len(text) > LINE_MAX or not DIGIT.search(text):
         return None
     found = parse(text)
     if not found:

@@ -125,94 +125,104 @@ def collapse(text: str) -> str:
     return ' '.join(text.split())
 
 
+class _LineBuilder:
+    """Accumulates the inline text of the current block until a block edge or <br>."""
+    __slots__ = ('lines', 'buf', 'link', 'doc', 'emph', 'imgs', 'links', 'anchors', 'emph_depth')
+
+    def __init__(self):
+        self.lines: list[Line] = []
+        self.buf: list[str] = []
+        self.link = self.doc = self.emph = self.emph_depth = 0
+        self.imgs: list = []
+        self.links: list = []
+        self.anchors: list = []          # stack of (is_link, is_doc, parts)
+
+    def add(self, s: str) -> None:
+        self.buf.append(s)
+        if self.anchors or self.emph_depth:
+            n = len(s.strip())
+            if not n:
+                return
+            if self.anchors:
+                is_link, is_doc, parts = self.anchors[-1]
+                if is_link:
+                    self.link += n
+                    if is_doc:
+                        self.doc += n
+                parts.append(s)
+            if self.emph_depth:
+                self.emph += len(''.join(s.split()))
+
+    def flush(self, owner) -> None:
+        if not self.buf and not self.imgs:
+            return
+        text = ' '.join(''.join(self.buf).split()) if self.buf else ''
+        if text or self.imgs:
+            link = min(self.link, len(text))
+            self.lines.append(Line(text, owner, link, min(self.doc, link), self.emph, self.imgs, self.links))
+            self.imgs, self.links = [], []
+        elif self.links:
+            self.links = []
+        self.buf = []
+        self.link = self.doc = self.emph = 0
+
+
 def split_lines(root) -> tuple[list[Line], dict]:
     """Walk the tree once; return the lines and, for each block element, its [start, end)
     range of line indices (an element's lines are contiguous)."""
-    lines: list[Line] = []
+    b = _LineBuilder()
+    lines = b.lines
     ranges: dict = {}
-    buf: list[str] = []
-    state = {'link': 0, 'doc': 0, 'emph': 0, 'imgs': [], 'links': []}
     owners = [root]
-    anchors: list = []          # stack of (is_link, is_doc, parts list)
-    emph_depth = 0
-
-    def add(s: str) -> None:
-        buf.append(s)
-        n = len(s.strip())
-        if not n:
-            return
-        if anchors:
-            is_link, is_doc, parts = anchors[-1]
-            if is_link:
-                state['link'] += n
-                if is_doc:
-                    state['doc'] += n
-            parts.append(s)
-        if emph_depth:
-            state['emph'] += len(''.join(s.split()))
-
-    def flush() -> None:
-        text = collapse(''.join(buf)) if buf else ''
-        if text or state['imgs']:
-            link = min(state['link'], len(text))
-            lines.append(Line(text, owners[-1], link, min(state['doc'], link), state['emph'],
-                              state['imgs'], state['links']))
-            state['imgs'], state['links'] = [], []
-        elif state['links']:
-            state['links'] = []
-        buf.clear()
-        state['link'] = state['doc'] = state['emph'] = 0
-
     invisible = hidden_elements(root)
     walker = etree.iterwalk(root, events=('start', 'end'))
     skipped = None
     for event, el in walker:
-        tag = el.tag
         if skipped is not None:          # the end of a hidden element: only its tail is visible
             if el is skipped:
                 skipped = None
                 if el.tail:
-                    add(el.tail)
+                    b.add(el.tail)
             continue
-        if event == 'start' and el is not root and hidden(el, invisible):
-            walker.skip_subtree()
-            skipped = el
-            continue
-        if not isinstance(tag, str):
-            continue
+        tag = el.tag
         if event == 'start':
+            if el is not root and hidden(el, invisible):
+                walker.skip_subtree()
+                skipped = el
+                continue
             if tag in BLOCK_TAGS:
-                flush()
+                b.flush(owners[-1])
                 owners.append(el)
-                ranges[el] = [len(lines), len(lines)]
+                n = len(lines)
+                ranges[el] = [n, n]
             elif tag == 'br':
-                flush()
+                b.flush(owners[-1])
             elif tag == 'img':
-                state['imgs'].append(el)
+                b.imgs.append(el)
             elif tag == 'a':
                 href = (el.get('href') or '').strip()
                 parts: list[str] = []
-                is_doc = bool(href) and bool(DOC_LINK.search(href))
-                anchors.append((bool(href), is_doc, parts))
-                state['links'].append((href, parts, el))
+                b.anchors.append((bool(href), bool(href) and bool(DOC_LINK.search(href)), parts))
+                b.links.append((href, parts, el))
             elif tag in EMPHASIS_TAGS:
-                emph_depth += 1
+                b.emph_depth += 1
             if el.text:
-                add(el.text)
+                b.add(el.text)
         else:
             if tag in BLOCK_TAGS:
-                flush()
+                b.flush(owners[-1])
                 if len(owners) > 1:
                     owners.pop()
                 ranges[el][1] = len(lines)
             elif tag == 'a':
-                if anchors:
-                    anchors.pop()
+                if b.anchors:
+                    b.anchors.pop()
             elif tag in EMPHASIS_TAGS:
-                emph_depth = max(0, emph_depth - 1)
+                b.emph_depth = max(0, b.emph_depth - 1)
             if el.tail:
-                add(el.tail)
-    flush()
+                b.add(el.tail)
+    b.flush(owners[-1])
     for line in lines:
-        line.links = [(href, collapse(''.join(parts)), el) for href, parts, el in line.links]
+        if line.links:
+            line.links = [(href, collapse(''.join(parts)), el) for href, parts, el in line.links]
     return lines, ranges

@@ -1,8 +1,25 @@
 """CMS family rules, kept as data in portal_crawler/sites/cms/*.toml.
 
-A family is detected from the page itself (markers: CSS selectors or regexes), never from
-the host, so a portal nobody configured still gets its family's rules. Adding a family is
-adding a TOML file; see sites/cms/README.md for the keys."""
+A family is detected from the page itself, never from the host, so a portal nobody
+configured still gets its family's rules. Adding a family is adding a TOML file:
+
+    name = "vportal"                       # what Article.family says
+    [detect]                               # markers: CSS selectors present, regexes in the HTML
+    selectors = ["div.vp-article"]         #   (regexes are case-sensitive, searched in the
+    patterns = ['vportal-theme']           #    first and last 100 kB)
+    min_markers = 2                        # how many markers must hit (the best-scoring family wins)
+    [select]                               # CSS selectors, each a list tried in order
+    article = ["div.vp-article-body"]      # one must match on an article page (not on a listing)
+    container = ["div.vp-article"]         # the article block: dates, bylines, attachments in it
+    title, date, author = [...]            # elements whose text is the field
+    body = ["div.vp-lead", "div.vp-body"]  # blocks whose lines are the body, in document order
+    remove = ["div.vp-toolbar"]            # dropped before anything is read
+    [canonical]
+    patterns = ['data-permalink="([^"]+)"']  # group 1: the canonical URL or path
+    strip_params = ["sid"]                 # query parameters that never name the article
+
+Every key is optional but `name`; whatever a family leaves out, the generic path supplies.
+Body lines still go through the shared classification (dates, bylines, captions, dedupe)."""
 from __future__ import annotations
 
 import functools
@@ -21,20 +38,28 @@ MARKER_SCAN_CHARS = 100_000
 
 
 NAME_TOKEN = re.compile(r'([.#])([\w-]+)')
+CLASS_AND_ID = etree.XPath('//@class | //@id')
 
 
-@dataclass(frozen=True)
 class Page:
-    """A parsed page as selectors see it: the tree and its '.class'/'#id' tokens, so that a
-    selector naming a class the page lacks is answered without walking the tree."""
-    root: etree._Element
-    tokens: frozenset
+    """A parsed page as selectors see it: the tree, its '.class'/'#id' tokens (a selector
+    naming a class the page lacks is answered without walking the tree) and the answers
+    already given (markers and field selectors overlap). One per extraction."""
+    __slots__ = ('root', 'tokens', 'answers')
+
+    def __init__(self, root, tokens: frozenset):
+        self.root = root
+        self.tokens = tokens
+        self.answers: dict = {}
 
     @classmethod
     def of(cls, root) -> 'Page':
-        tokens = {'#' + i for i in root.xpath('//@id')}
-        for value in root.xpath('//@class'):
-            tokens.update('.' + c for c in value.split())
+        tokens = set()
+        for value in CLASS_AND_ID(root):             # one pass, attribute values only
+            if value.attrname == 'id':
+                tokens.add('#' + value)
+            else:
+                tokens.update('.' + c for c in value.split())
         return cls(root, frozenset(tokens))
 
 
@@ -47,10 +72,14 @@ class Selector:
     def all(self, page: Page) -> list:
         if not self.needs <= page.tokens:
             return []
-        try:
-            return [el for el in self.xpath(page.root) if isinstance(el, etree._Element)]
-        except etree.XPathError:
-            return []
+        found = page.answers.get(self.css)
+        if found is None:
+            try:
+                found = [el for el in self.xpath(page.root) if isinstance(el, etree._Element)]
+            except etree.XPathError:
+                found = []
+            page.answers[self.css] = found
+        return found
 
     def first(self, page: Page):
         found = self.all(page)
@@ -74,8 +103,15 @@ class Family:
     strip_params: tuple[str, ...]
 
     def score(self, page: Page, head_text: str) -> int:
-        hits = sum(1 for s in self.markers if s.first(page) is not None)
-        hits += sum(1 for p in self.patterns if p.search(head_text))
+        """Markers that hit, cheap regexes first; stops counting once the family cannot
+        reach min_markers."""
+        hits = sum(1 for p in self.patterns if p.search(head_text))
+        left = len(self.markers)
+        for s in self.markers:
+            if hits + left < self.min_markers:
+                break
+            left -= 1
+            hits += s.first(page) is not None
         return hits
 
 
