@@ -22,9 +22,10 @@ How a query runs
      match of each phrase (for the IDF); phrases are therefore scored as the AND of
      their words, and words so common that counting them would cost more than
      BM25_BUDGET doclist entries are not scored at all: their IDF is near zero, and
-     ranking falls back to title matches first, then newest first (see `_ranked_ids`).
-     Among the best EXACT_CHECK, hits where the query's words appear with exactly the
-     typed diacritics (tone-mark placement ignored) come first.
+     ranking falls back to newest first (see `_ranked_ids`).
+     Among the best RERANK, hits where the query's words appear with exactly the
+     typed diacritics (tone-mark placement ignored) come first, then hits with
+     more of the query's words in the title.
   6. Only the hits of the requested page get snippets, cut from the original text
      (external-content FTS5 over the unfolded columns), so they keep their diacritics.
 """
@@ -47,14 +48,16 @@ log = logging.getLogger(__name__)
 # Matches ranked per query (the newest); see the module docstring.
 CANDIDATES = 200
 # How many of the best-ranked candidates are checked for exact diacritics.
-EXACT_CHECK = 40
+EXACT_CHECK = 30
 EXACT_BONUS = 1000.0
 # Doclist entries BM25's IDF step may walk before ranking falls back to newest first.
 BM25_BUDGET = 60_000
-DENSITY_SAMPLE = 64
+DENSITY_SAMPLE = 32
 # Rows BM25 may score per query (the candidates' window of the scoring form).
 SCORED_ROWS = 1000
-TITLE_BONUS = 1.0
+# Candidates reordered by exact diacritics and title words (the best by BM25/newest).
+RERANK = 100
+TITLE_BONUS = 100.0
 DOCUMENT_CANDIDATES = 1000
 # BM25 weights of articles_fts columns: title, body, author, search_tags.
 ARTICLE_WEIGHTS = (10.0, 1.0, 2.0, 0.0)
@@ -581,14 +584,16 @@ def _row_count(conn, table: str) -> int:
 
 def _ranked_ids(conn, plan: QueryPlan, table: str, weights, candidates: list[int],
                 text_of) -> list[tuple[int, float]]:
-    """Order the candidates (newest first) by exact diacritics, then BM25, best first.
+    """Order the candidates (newest first), best first.
 
     BM25 runs on the scoring form of the query restricted to the candidates' rowid
     window (at most SCORED_ROWS rows), so FTS5 scores only rows in that window.  Its
     IDF step still walks every match of each word; when the words are so common that
-    this walk would cost more than BM25_BUDGET entries, ranking falls back to title
-    matches first, then newest first (such words get an IDF near zero anyway: FTS5
-    clamps it to 1e-6 for words in over half the rows).
+    this walk would cost more than BM25_BUDGET entries, BM25 is skipped and the
+    candidates stay newest first (such words get an IDF near zero anyway: FTS5 clamps
+    it to 1e-6 for words in over half the rows).  The best RERANK are then ordered
+    by exact diacritics (share of marked query words found as typed), then by the
+    share of query words in the title, then by that order.
     """
     if not candidates:
         return []
@@ -601,31 +606,46 @@ def _ranked_ids(conn, plan: QueryPlan, table: str, weights, candidates: list[int
                           f" ORDER BY rowid DESC LIMIT {SCORED_ROWS}",
                     (plan.with_filters(plan.scoring), low, high))
         scores = {rowid: -score for rowid, score in rows}
-    elif table == "articles_fts":
-        # Title matches first.  Checked on the folded titles here: an FTS5 column
-        # filter walks whole doclists and costs more than the search itself.
-        words = {token for term in plan.terms for token in term.tokens}
-        marks = ",".join(str(rowid) for rowid in candidates)
-        rows = conn.execute(f"SELECT id, title FROM articles WHERE id IN ({marks})").fetchall()
-        # One fold call for all titles (fold keeps "\n", so lines stay aligned).
-        folded = textfold.fold("\n".join((title or "").replace("\n", " ") for _, title in rows))
-        for (rowid, _title), line in zip(rows, folded.split("\n")):
-            in_title = words & set(textfold.WORD_PATTERN.findall(line))
-            if in_title:
-                scores[rowid] = TITLE_BONUS * len(in_title) / len(words)
-    # Newest first breaks ties (and orders everything when BM25 was skipped).
+    # Newest first breaks ties (and is the order when BM25 was skipped).
     order = {rowid: position for position, rowid in enumerate(candidates)}
     ranked = sorted(candidates, key=lambda rowid: (-scores.get(rowid, 0.0), order[rowid]))
+    head, tail = ranked[:RERANK], ranked[RERANK:]
+    title = _title_shares(conn, plan, head) if table == "articles_fts" else {}
     matcher = ExactMatcher.for_terms(list(plan.terms))
-    if not matcher.spellings:
-        return [(rowid, scores.get(rowid, 0.0)) for rowid in ranked]
-    head, tail = ranked[:EXACT_CHECK], ranked[EXACT_CHECK:]
-    texts = text_of(head)
-    exact = {rowid: matcher.share(texts.get(rowid, "")) for rowid in head}
-    head.sort(key=lambda rowid: -exact[rowid])  # stable: BM25 order within each share
-    # The exact share lifts a hit above every folded-only one.
-    return [(rowid, EXACT_BONUS * exact[rowid] + scores.get(rowid, 0.0)) for rowid in head] + \
-        [(rowid, scores.get(rowid, 0.0)) for rowid in tail]
+    exact: dict[int, float] = {}
+    if matcher.spellings:
+        texts = text_of(head[:EXACT_CHECK])
+        exact = {rowid: matcher.share(texts.get(rowid, "")) for rowid in head[:EXACT_CHECK]}
+
+    def score(rowid: int) -> float:
+        # Exact diacritics lift a hit above every folded-only one, title words above
+        # body-only matches (BM25 of a few words stays well under TITLE_BONUS).
+        return (EXACT_BONUS * exact.get(rowid, 0.0) + TITLE_BONUS * title.get(rowid, 0.0)
+                + scores.get(rowid, 0.0))
+
+    head.sort(key=lambda rowid: -score(rowid))  # stable: BM25 / newest order within ties
+    return [(rowid, score(rowid)) for rowid in head] + [(rowid, score(rowid)) for rowid in tail]
+
+
+def _title_shares(conn, plan: QueryPlan, rowids: list[int]) -> dict[int, float]:
+    """Share of the query's words in each article's title (folded), by rowid.
+
+    Done on the titles here: an FTS5 column filter walks whole doclists and
+    costs more than the search itself.
+    """
+    words = {token for term in plan.terms for token in term.tokens}
+    if not words or not rowids:
+        return {}
+    marks = ",".join(str(rowid) for rowid in rowids)
+    rows = conn.execute(f"SELECT id, title FROM articles WHERE id IN ({marks})").fetchall()
+    # One fold call for all titles (fold keeps "\n", so lines stay aligned).
+    folded = textfold.fold("\n".join((title or "").replace("\n", " ") for _, title in rows))
+    shares = {}
+    for (rowid, _title), line in zip(rows, folded.split("\n")):
+        found = words & set(textfold.WORD_PATTERN.findall(line))
+        if found:
+            shares[rowid] = len(found) / len(words)
+    return shares
 
 
 def _idf_cost(conn, table: str, plan: QueryPlan) -> int:

@@ -467,6 +467,10 @@ def table(rows: list[dict], baseline: dict | None) -> str:
             for name, (passed, detail) in row["checks"].items():
                 lines.append(f"  {'PASS' if passed else 'FAIL'}  {name}: {detail}")
         if wget:
+            speedup = ratio(field_of(wget, "seconds"), field_of(full, "seconds"))
+            if speedup is not None:
+                lines.append(f"wget/full wall time {speedup:.2f} (both archive the whole corpus; wget also "
+                             f"fetches session-id and other duplicate URLs, so its request count is higher)")
             lines.append(f"wget: {wget['command']}")
         lines.append("")
     return "\n".join(lines)

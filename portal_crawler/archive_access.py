@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapy.http import Headers
@@ -23,13 +24,24 @@ class CrawlArchive:
         self.warcs_dir.mkdir(parents=True, exist_ok=True)
         self.index = Index(self.data_dir / "index.sqlite")
 
-    def archived_response(self, request, crawl_id: int | None = None):
-        """The newest archived 200 answer for request.url (of crawl_id when given), or None."""
-        captures = [c for c in self.index.captures(request.url)
+    def newest_capture(self, url: str, crawl_id: int | None = None, max_age: float | None = None) -> dict | None:
+        """The newest 200 capture of url (of crawl_id; at most max_age seconds old), or None."""
+        captures = [c for c in self.index.captures(url)
                     if c.get("status") == 200 and (crawl_id is None or c.get("crawl_id") == crawl_id)]
         if not captures:
             return None
         capture = max(captures, key=lambda c: c["timestamp"])
+        if max_age is not None:
+            taken = datetime.fromisoformat(capture["timestamp"].replace("Z", "+00:00"))
+            if (datetime.now(timezone.utc) - taken).total_seconds() > max_age:
+                return None
+        return capture
+
+    def archived_response(self, request, crawl_id: int | None = None, max_age: float | None = None):
+        """The newest archived 200 answer for request.url (see newest_capture), or None."""
+        capture = self.newest_capture(request.url, crawl_id, max_age)
+        if capture is None:
+            return None
         try:
             status_line, headers, body = snapshot_capture(self.index, self.warcs_dir, capture)
         except (OSError, ValueError) as exc:

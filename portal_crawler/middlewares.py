@@ -12,6 +12,8 @@ from scrapy.exceptions import NotConfigured
 
 logger = logging.getLogger(__name__)
 
+# Answers that mean the server is struggling (a plain 500 is one broken page, not overload).
+OVERLOAD_STATUSES = frozenset({429, 502, 503, 504, 522, 524})
 # Failures that mean the server is struggling: slow down on them.
 NETWORK_ERRORS = (TimeoutError, ConnectionError, defer.TimeoutError, error.TimeoutError, error.ConnectError,
                   error.ConnectionLost, error.ConnectionRefusedError, ResponseFailed)
@@ -119,11 +121,11 @@ class PolitenessMiddleware:
             wait = _retry_after_seconds(response.headers.get(b"Retry-After"))
             if wait is not None:
                 self._raise_delay(request, wait, "retry_after")
-        if response.status >= 500 or response.status == 429:
+        if response.status in OVERLOAD_STATUSES:
             slot = self._slot(request)
             current = slot.delay if slot else 0.0
             self._raise_delay(request, max(1.0, current * 2), "backoff_5xx")
-        elif response.status < 400:
+        elif response.status < 500:
             self._recover(request)
             if response.status == 304:
                 self._follow_latency(request)
@@ -202,29 +204,39 @@ class ConditionalGetMiddleware:
 
 
 class ArchiveReplayMiddleware:
-    """On --resume, answers requests that this crawl already archived from the WARC files.
+    """Answers from the WARC files the pages that need not be fetched again.
 
-    Scrapy's JOBDIR queue does not survive kill -9 (NOTES.md), so a resumed crawl walks the
-    site again from its start URLs, reading what it already has from the archive and
-    fetching only what it has not.
+    - On --resume, what this crawl already archived: Scrapy's JOBDIR queue does not survive
+      kill -9 (NOTES.md), so a resumed crawl walks the site again from its start URLs,
+      reading what it has from the archive and fetching only what it has not.
+    - On a recrawl, article pages captured less than PORTAL_ARTICLE_RECHECK_HOURS ago: new
+      articles are found on the listings, which are always fetched; a replayed article still
+      counts as seen (so it is not reported gone) and its links are still followed.
     """
 
-    def __init__(self, crawler):
+    def __init__(self, crawler, recheck_seconds: float):
         self.crawler = crawler
+        self.recheck_seconds = recheck_seconds
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        return cls(crawler, crawler.settings.getfloat("PORTAL_ARTICLE_RECHECK_HOURS", 12.0) * 3600)
 
     def process_request(self, request, spider=None):
         spider = spider or self.crawler.spider
         archive = getattr(spider, "archive", None)
-        if archive is None or not getattr(spider, "resuming", False):
+        if archive is None or request.url.endswith("/robots.txt") or request.method != "GET":
             return None
-        if request.url.endswith("/robots.txt"):
+        if getattr(spider, "resuming", False):
+            archived = archive.archived_response(request, crawl_id=spider.crawl_id)
+            reason = "resume"
+        elif self.recheck_seconds > 0 and request.meta.get("url_kind") == "page" \
+                and archive.index.article(request.url) is not None:
+            archived = archive.archived_response(request, max_age=self.recheck_seconds)
+            reason = "fresh"
+        else:
             return None
-        archived = archive.archived_response(request, crawl_id=spider.crawl_id)
         if archived is not None:
-            request.meta["from_archive"] = True
-            self.crawler.stats.inc_value("resume/replayed_from_archive")
+            request.meta["from_archive"] = reason
+            self.crawler.stats.inc_value(f"replayed/{reason}")
         return archived

@@ -42,7 +42,7 @@ class IndexPipeline:
         result = spider.archive.index.upsert_article(
             article, site=profile.id if profile else None, capture_id=item.get("capture_id"),
             crawl_id=spider.crawl_id)
-        if not item["from_archive"]:
+        if item["from_archive"] != "resume":  # a resumed crawl counted it before the kill
             self.crawler.stats.inc_value(f"articles/{result}")
 
     def _document(self, item, spider):

@@ -34,6 +34,13 @@ DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 PORTAL_DOCUMENT_MAX_SIZE = 64 * 1024 * 1024
 
+# Recrawls: article pages captured less than this long ago are read back from the archive
+# (listings are always fetched, so new articles are still found); page requisites and
+# documents archived less than PORTAL_ASSET_RECHECK_DAYS ago are not requested again.
+# 0 turns either off (every page revalidated with a conditional GET).
+PORTAL_ARTICLE_RECHECK_HOURS = 12
+PORTAL_ASSET_RECHECK_DAYS = 30
+
 DOWNLOADER_MIDDLEWARES = {
     "portal_crawler.middlewares.ProxyMiddleware": 700,
     "portal_crawler.middlewares.ArchiveReplayMiddleware": 50,

@@ -104,3 +104,16 @@ def test_headline_in_a_div_and_initials_as_byline():
     assert art.published == '2025-12-23T20:46:00+07:00' and art.author == 'NN'
     assert art.body.split('\n\n')[0].startswith('Thực hiện kế hoạch') and art.body.count('\n\n') == 2
     assert [i.caption for i in art.images] == ['Lễ ra quân bảo đảm trật tự an toàn giao thông.']
+
+
+def test_related_headlines_inside_the_article_block_do_not_make_it_a_listing():
+    related = ''.join(f'<h3><a href="/tin/{i}.html">Tin liên quan số {i} về công tác cải cách hành chính</a></h3>'
+                      f'<p>({i:02d}/05/2024)</p>' for i in range(1, 7))
+    html = f'''<html><head><meta charset="utf-8"><title>Huyện đẩy mạnh cải cách hành chính</title></head><body>
+    <div><h1>Huyện đẩy mạnh cải cách hành chính</h1><p>Ngày đăng: 20/05/2024 09:30</p>
+    <p>UBND huyện vừa ban hành kế hoạch đẩy mạnh cải cách hành chính năm 2024, tập trung vào thủ tục đất đai.</p>
+    <p>Theo kế hoạch, 100% hồ sơ được tiếp nhận và trả kết quả qua bộ phận một cửa, không để tồn đọng quá hạn.</p>
+    {related}</div></body></html>'''.encode('utf-8')
+    art = extract(html, 'http://songmay.dongnai.test/tin/cai-cach-hanh-chinh-90.html', {})
+    assert art.is_article and art.published == '2024-05-20T09:30:00+07:00'
+    assert art.body.count('\n\n') == 1 and 'Tin liên quan' not in art.body

@@ -115,3 +115,21 @@ def test_caption_under_a_group_of_images_applies_to_each_and_a_trailing_name_is_
                                                       ('http://a.test/anh/2.jpg', 'Một số hình ảnh tại hội nghị.')]
     assert art.author == 'Thanh Hà' and art.body.endswith('trong năm qua./.')
     assert 'Một số hình ảnh' not in art.body
+
+
+def test_vietnamese_am_pm_and_sources_without_a_colon():
+    assert dates.date_line('14/03/2019 3:41 CH') == '2019-03-14T15:41:00+07:00'
+    assert dates.date_line('Cập nhật: 14/03/2019 08:05 SA') == '2019-03-14T08:05:00+07:00'
+    assert authors.is_source('Theo Báo Tuyên Quang') and not authors.is_source('Theo kế hoạch, đến hết năm 2024')
+
+
+def test_a_metadata_line_with_bars_gives_date_and_byline_and_leaves_the_body():
+    from portal_crawler.extract import extract
+    html = '''<html><head><meta charset="utf-8"><title>Hội thi nhà nông đua tài</title></head><body><div>
+    <h1>Hội thi nhà nông đua tài</h1><p>Ngày 14/03/2019 15:41 | Tác giả: Hoàng Mai | Lượt xem: 120</p>
+    <p>Sáng 13/3, Hội Nông dân huyện tổ chức Hội thi nhà nông đua tài năm 2019 với 12 đội thi đến từ các xã.</p>
+    <p>Các đội thi tài qua ba phần thi: chào hỏi, kiến thức và năng khiếu, mang lại nhiều tiếng cười.</p>
+    <p>Theo Báo Tuyên Quang</p></div></body></html>'''.encode('utf-8')
+    art = extract(html, 'http://a.test/tin/hoi-thi-1.html', {})
+    assert (art.published, art.author) == ('2019-03-14T15:41:00+07:00', 'Hoàng Mai')
+    assert art.body.count('\n\n') == 1 and 'Lượt xem' not in art.body and 'Tuyên Quang' not in art.body

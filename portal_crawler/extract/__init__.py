@@ -27,10 +27,12 @@ TITLE_LOOKBEHIND = 12
 WEAK_CONTAINER = 400          # container score under which the page has no real text block
 MIN_PROSE_PARAGRAPH = 80     # mean paragraph length of prose
 MIN_UNDATED_BODY = 200        # an undated, unsigned page needs this much text to be an article
-NOT_ARTICLE_PATH = re.compile(r'/(admin|login|dang-?nhap|tim-?kiem|search|sitemap)(/|\.|$)|gioi-?thieu|lien-?he|'
-                              r'/trang-chu/?$', re.I)
+ACCOUNT_PATH = re.compile(r'/(admin|login|dang-?nhap|tim-?kiem|search|sitemap)(/|\.|$)', re.I)
+STATIC_PATH = re.compile(r'/(gioi-?thieu|lien-?he|trang-?chu)([-/._]|$)', re.I)   # only when undated
+VIETNAMESE_LETTERS = re.compile(r'[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]', re.I)
 HEADLINE_CLASS = re.compile(r'title|tieu-?de|headline|heading', re.I)
 TEASER_DEPTH = 5
+LISTING_DATE_LINES = 3
 LISTING_REPEATS = 3           # sibling blocks of one kind that make a list of teasers
 
 
@@ -120,8 +122,13 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Articl
         _is_article(url, title, published, author, body_text, images, attachments, scope, family, container)
     return Article(url=url, canonical=canon, title=title, published=published, author=author,
                    body=body_text, images=images, attachments=attachments,
-                   language=page.language or 'vi', encoding=encoding,
+                   language=page.language or _language(body_text or title or ''), encoding=encoding,
                    family=family.name if family else None, is_article=is_article)
+
+
+def _language(text: str) -> str | None:
+    """'vi' when the text has Vietnamese letters (the page declared no language)."""
+    return 'vi' if VIETNAMESE_LETTERS.search(text) else None
 
 
 def _attachment_block(lines, scope):
@@ -305,16 +312,24 @@ def _headline(line, min_chars: int) -> bool:
         and not body.BOILERPLATE.match(line.text)
 
 
+def _listing(scope) -> bool:
+    """Teasers, not an article: linked headlines, link lists or dated items come before any
+    prose. (A related-news list after the article's own text does not count.)"""
+    first_prose = next((i for i, line in enumerate(scope) if len(line.text) >= MIN_PROSE_PARAGRAPH
+                        and line.nav_density < 0.3 and line.owner.tag not in body.HEADINGS), len(scope))
+    head = scope[:first_prose]
+    if any(line.owner.tag in body.HEADINGS and line.nav_density > 0.5 and len(line.text) > 20 for line in head):
+        return True
+    link_lines = sum(1 for line in head if line.link_density > 0.6 and len(line.text) > 25)
+    date_lines = sum(1 for line in head if dates.date_line(line.text))
+    return link_lines >= LISTING_LINK_LINES or date_lines >= LISTING_DATE_LINES
+
+
 def _is_article(url, title, published, author, body_text, images, attachments, scope, family, found) -> bool:
-    if not title or found is None or _teaser(found):
+    if not title or found is None or _teaser(found) or _listing(scope):
         return False
-    if any(line.owner.tag in body.HEADINGS and line.nav_density > 0.5 and len(line.text) > 20 for line in scope):
-        return False              # a linked headline: a teaser in a listing
-    link_lines = sum(1 for line in scope if line.link_density > 0.6 and len(line.text) > 25)
-    date_lines = sum(1 for line in scope if dates.date_line(line.text))
-    if link_lines >= LISTING_LINK_LINES or date_lines >= 3:
-        return False
-    if NOT_ARTICLE_PATH.search(url.split('?')[0].split('#')[0]):
+    path = url.split('?')[0].split('#')[0]
+    if ACCOUNT_PATH.search(path) or (not published and STATIC_PATH.search(path)):
         return False
     if published or author:
         return True

@@ -9,7 +9,8 @@ LABEL = re.compile(r'''^\s*(?:tác\s+giả(?:\s+bài\s+viết)?|người\s+viế
     pv|ctv|cộng\s+tác\s+viên|btv|biên\s+tập(?:\s+viên)?|thực\s+hiện|author|written\s+by|posted\s+by|by)
     \s*[:：]\s*(.+?)\s*$''', re.I | re.X)
 LOGIN_NAME = re.compile(r'^[a-z0-9_.@-]+$')     # 'admin', 'btv01': an account, not a person
-SOURCE = re.compile(r'^\s*(?:nguồn(?:\s+tin)?|theo|source)\s*[:：]', re.I)
+SOURCE = re.compile(r'^\s*(?:nguồn(?:\s+tin)?|theo|source)\s*[:：]|'
+                    r'^\s*(?:nguồn|theo)\s+(?:báo|đài|cổng|trang|tạp\s+chí|ttxvn|thông\s+tấn)\b', re.I)
 END_MARK = re.compile(r'^\s*\.?/\.\s*|\s*\.?/\.\s*$')
 # words that start chrome lines or office names, never a personal name
 NOT_NAME_WORDS = frozenset('''ubnd hđnd huyện tỉnh xã phòng sở báo đài cổng trang tin bài ảnh ban nguồn hội

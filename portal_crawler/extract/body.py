@@ -45,6 +45,7 @@ class Parts:
     paragraphs: list[str] = field(default_factory=list)
     author: str | None = None
     date: str | None = None
+    date_after: bool = False        # the date line came after the title
     images: list = field(default_factory=list)     # (img element, caption or None)
     links: list = field(default_factory=list)      # (href, text) of every link in the scope
 
@@ -66,13 +67,17 @@ def choose_container(lines: list[Line], ranges: dict):
             scores[parent] = scores.get(parent, 0.0) + weight / 2
     if not scores:
         return None, 0.0
+    chars, linked_chars = [0], [0]              # prefix sums: any block's totals in O(1)
+    for line in lines:
+        chars.append(chars[-1] + len(line.text))
+        linked_chars.append(linked_chars[-1] + line.link_chars)
     best, best_score = None, -1.0
     for el, s in scores.items():
         if el not in ranges:
             continue
         a, b = ranges[el]
-        total = sum(len(x.text) for x in lines[a:b]) or 1
-        linked = sum(x.link_chars for x in lines[a:b])
+        total = (chars[b] - chars[a]) or 1
+        linked = linked_chars[b] - linked_chars[a]
         s *= (1 - linked / total) * class_weight(el)
         if s > best_score:
             best, best_score = el, s
@@ -147,7 +152,6 @@ def classify(lines: list[Line], title: str | None) -> Parts:
     title_key = _norm(title) if title else None
     pending: list = []           # images waiting for a caption line
     kept: list[Line] = []
-    date_after = False
     # lines above the title (a print header, breadcrumbs) are chrome; only when the title
     # opens the region: a title repeated further down (share box, related) says nothing
     title_line = next((i for i, line in enumerate(lines[:TITLE_HEAD_LINES])
@@ -174,13 +178,15 @@ def classify(lines: list[Line], title: str | None) -> Parts:
             continue
         if line.nav_density > 0.5:
             continue
+        if '|' in text and len(text) < 200 and _meta_segments(text, parts, index > (title_line or -1)):
+            continue                  # 'Ngày 14/03/2019 | Tác giả: X | Lượt xem: 12'
         value = dates.date_line(text)
         if value:
             # the first date line after the title; before it only when none follows
             # (a header "today" or a breadcrumb date sits above the title)
             after = title_line is None or index > title_line
-            if parts.date is None or (after and not date_after):
-                parts.date, date_after = value, after
+            if parts.date is None or (after and not parts.date_after):
+                parts.date, parts.date_after = value, after
             continue
         name = authors.labelled(text) or (AUTHOR_CLASS.search(line.owner.get('class') or '') and
                                           authors.lone_name(text))
@@ -214,6 +220,23 @@ def classify(lines: list[Line], title: str | None) -> Parts:
                 break
     parts.paragraphs = dedupe(paragraphs)
     return parts
+
+
+def _meta_segments(text: str, parts: Parts, after_title: bool) -> bool:
+    """A line of '|'-separated metadata: take its date and byline; True when every segment
+    is metadata (a date, a byline, a view count), so that the line leaves the body."""
+    segments = [x.strip() for x in text.split('|') if x.strip()]
+    found = False
+    for seg in segments:
+        value, name = dates.date_line(seg), authors.labelled(seg)
+        if value and (parts.date is None or after_title and not parts.date_after):
+            parts.date, parts.date_after = value, after_title
+        if name:
+            parts.author = parts.author or name
+        if not (value or name or len(seg) < 30 and BOILERPLATE.match(seg)):
+            return False
+        found = True
+    return found
 
 
 def dedupe(paragraphs: list[str]) -> list[str]:

@@ -11,7 +11,9 @@ import re
 DMY = re.compile(r'(?<![\d/.-])(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*((?:19|20)\d\d)(?!\d)')
 YMD = re.compile(r'(?<![\d/.-])((?:19|20)\d\d)-(\d{1,2})-(\d{1,2})(?![\d])')
 WORDS = re.compile(r'(?:ngày\s+)?(\d{1,2})\s+tháng\s+(\d{1,2}),?\s+năm\s+((?:19|20)\d\d)', re.I)
-TIME = re.compile(r'(?<!\d)([01]?\d|2[0-3])\s*[:h]\s*([0-5]\d)(?:\s*:\s*([0-5]\d))?(?:\s*([AaPp])\.?[Mm]\.?)?(?!\d)')
+# SA/CH (sáng/chiều) are the Vietnamese AM/PM
+TIME = re.compile(r'(?<!\d)([01]?\d|2[0-3])\s*[:h]\s*([0-5]\d)(?:\s*:\s*([0-5]\d))?'
+                  r'(?:\s*([AaPp])\.?[Mm]\.?|\s*(SA|CH|sa|ch)\b)?(?!\d)')
 ISO = re.compile(r'((?:19|20)\d\d)-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d))?(?:\.\d+)?\s*(Z|[+-]\d\d:?\d\d)?)?')
 LABELS = re.compile(r'''ngày\s+đăng|ngày\s+cập\s+nhật|cập\s+nhật(\s+ngày|\s+lúc)?|đăng\s+lúc|đăng\s+ngày|
     gửi\s+lúc|ngày\s+gửi|ngày\s+xuất\s+bản|xuất\s+bản|đăng\s+tải|thời\s+gian(\s+đăng)?|ngày|lúc|giờ|
@@ -55,7 +57,7 @@ def _find_time(text: str, start: int, end: int):
     for m in TIME.finditer(text):
         if m.end() <= start and start - m.end() <= 6 or m.start() >= end and m.start() - end <= 12:
             h, mi, s = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
-            ampm = (m.group(4) or '').lower()
+            ampm = (m.group(4) or {'sa': 'a', 'ch': 'p'}.get((m.group(5) or '').lower(), '')).lower()
             if ampm == 'p' and h < 12:
                 h += 12
             elif ampm == 'a' and h == 12:

@@ -77,6 +77,8 @@ class PortalSpider(scrapy.Spider):
         self.scopes = {p.id: ScopePolicy.from_profile(p).with_case_insensitive_paths(False) for p in self.profiles}
         self.allowed_domains = sorted({h for p in self.profiles for h in p.hosts})
         self.trap_guard = TrapGuard.from_settings(settings)
+        self.handled_links: set[str] = set()
+        self.asset_recheck_seconds = settings.getfloat("PORTAL_ASSET_RECHECK_DAYS", 30.0) * 86400
         self.archive = CrawlArchive(settings.get("PORTAL_ARCHIVE_DATA"))
         for profile in self.profiles:
             self.archive.index.upsert_site(profile.to_dict())
@@ -144,6 +146,11 @@ class PortalSpider(scrapy.Spider):
         parent_url = parent.url if parent is not None else None
         parent_chain = parent.meta.get("trap_chain", 0) if parent is not None else 0
         for raw in urls:
+            # menus and sidebars repeat on every page: a link string handled once is done
+            # (the trap guard has counted it and the dupefilter would drop the request)
+            if raw in self.handled_links:
+                continue
+            self.handled_links.add(raw)
             profile = self.profile_for(raw)
             if profile is None:
                 stats.inc_value("links/off_site")
@@ -163,6 +170,10 @@ class PortalSpider(scrapy.Spider):
                 kind = "page"
             if kind_hint == "asset" and kind == "page":
                 kind = "asset"
+            if kind in ("asset", "document") and self.asset_recheck_seconds > 0 and \
+                    self.archive.newest_capture(url, max_age=self.asset_recheck_seconds) is not None:
+                stats.inc_value("links/fresh_in_archive")  # a requisite archived recently
+                continue
             yield self.request_for(url, kind, priority=PRIORITY.get(kind, 0),
                                    meta=dict(meta or {}, trap_chain=verdict.chain))
 
@@ -222,7 +233,7 @@ class PortalSpider(scrapy.Spider):
                "outlinks": sorted(set(page_links)), "capture_id": response.meta.get("capture_id"),
                "warc_ref": response.meta.get("warc_ref"),
                "not_modified": bool(response.meta.get("not_modified")),
-               "from_archive": bool(response.meta.get("from_archive"))}
+               "from_archive": response.meta.get("from_archive")}
         if record.get("is_article"):
             stats.inc_value("articles/seen")
             canonical = record.get("canonical") or response.url
