@@ -44,66 +44,71 @@ def reindex(data_dir: Path, extra_warc_dirs: list[Path] = (), rebuild: bool = Fa
     files = warc_files([d for d in dirs if d.is_dir()])
     stats = {"files": len(files), "records": 0, "articles": 0, "versions": 0, "documents": 0, "errors": 0}
     sites = site_of_records(files, stats)
-    known = {row[0]: row[1] for row in index.conn.execute("SELECT record_id, id FROM captures")}
-    by_digest: dict[str, dict] = {}
-    linked_from: dict[str, str] = {}
-    documents = []
     try:
-        for path in files:
-            for record, ref in safe_records(path, stats):
-                if record.rec_type not in ("response", "revisit") or record.http is None:
-                    continue
-                stats["records"] += 1
-                url = record.target_uri or ""
-                site = sites.get(record.record_id) or host_of(url)
-                status = record.http.status or 0
-                mime = (record.http.header("Content-Type") or "").split(";")[0].strip().lower()
-                digest = record.header("WARC-Payload-Digest")
-                if record.record_id in known:
-                    capture_id = known[record.record_id]
-                else:
-                    capture_id = index.add_capture(
-                        url=url, timestamp=record.date, status=status, mime=mime, payload_digest=digest,
-                        warc_file=ref.filename, offset=ref.offset, length=ref.length,
-                        record_id=record.record_id, record_type=record.rec_type,
-                        refers_to=record.header("WARC-Refers-To"),
-                        refers_to_url=record.header("WARC-Refers-To-Target-URI"),
-                        refers_to_date=record.header("WARC-Refers-To-Date"), site=site,
-                        etag=record.http.header("ETag"), last_modified=record.http.header("Last-Modified"))
-                if status in (404, 410):
-                    index.mark_gone(url, None)
-                    continue
-                article = None
-                if record.rec_type == "revisit":
-                    article = by_digest.get(digest)
-                elif status == 200 and mime.startswith(HTML_TYPES):
-                    body = decode_body(record.http.body, record.http.header("Content-Encoding"))
-                    article = extract(body, url, record.http.headers).to_dict()
-                    if digest:
-                        by_digest[digest] = article
-                elif status == 200 and any(h in mime for h in DOCUMENT_HINTS):
-                    documents.append((url, mime, record.http, site, capture_id))
-                    continue
-                if not article or not article.get("is_article"):
-                    continue
-                article = dict(article, url=url)
-                result = index.upsert_article(article, site=site, capture_id=capture_id, captured=record.date)
-                stats["versions"] += result in ("new", "changed")
-                for attachment in article.get("attachments") or []:
-                    linked_from.setdefault(attachment["href"], article.get("canonical") or url)
-        for url, mime, http, site, capture_id in documents:
-            try:
-                text = document_text(decode_body(http.body, http.header("Content-Encoding")), mime, url)
-            except ValueError as exc:
-                logger.info("no text from %s: %s", url, exc)
-                continue
-            index.upsert_document(url=url, text=text, article_url=linked_from.get(url), mime=mime, site=site,
-                                  capture_id=capture_id)
-            stats["documents"] += 1
+        with index.bulk_load():
+            load_records(index, files, sites, stats)
         stats["articles"] = index.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     finally:
         index.close()
     return stats
+
+
+def load_records(index: Index, files: list[Path], sites: dict[str, str], stats: dict) -> None:
+    known = {row[0]: row[1] for row in index.conn.execute("SELECT record_id, id FROM captures")}
+    by_digest: dict[str, dict] = {}
+    linked_from: dict[str, str] = {}
+    documents = []
+    for path in files:
+        for record, ref in safe_records(path, stats):
+            if record.rec_type not in ("response", "revisit") or record.http is None:
+                continue
+            stats["records"] += 1
+            url = record.target_uri or ""
+            site = sites.get(record.record_id) or host_of(url)
+            status = record.http.status or 0
+            mime = (record.http.header("Content-Type") or "").split(";")[0].strip().lower()
+            digest = record.header("WARC-Payload-Digest")
+            if record.record_id in known:
+                capture_id = known[record.record_id]
+            else:
+                capture_id = index.add_capture(
+                    url=url, timestamp=record.date, status=status, mime=mime, payload_digest=digest,
+                    warc_file=ref.filename, offset=ref.offset, length=ref.length,
+                    record_id=record.record_id, record_type=record.rec_type,
+                    refers_to=record.header("WARC-Refers-To"),
+                    refers_to_url=record.header("WARC-Refers-To-Target-URI"),
+                    refers_to_date=record.header("WARC-Refers-To-Date"), site=site,
+                    etag=record.http.header("ETag"), last_modified=record.http.header("Last-Modified"))
+            if status in (404, 410):
+                index.mark_gone(url, None)
+                continue
+            article = None
+            if record.rec_type == "revisit":
+                article = by_digest.get(digest)
+            elif status == 200 and mime.startswith(HTML_TYPES):
+                body = decode_body(record.http.body, record.http.header("Content-Encoding"))
+                article = extract(body, url, record.http.headers).to_dict()
+                if digest:
+                    by_digest[digest] = article
+            elif status == 200 and any(h in mime for h in DOCUMENT_HINTS):
+                documents.append((url, mime, record.http, site, capture_id))
+                continue
+            if not article or not article.get("is_article"):
+                continue
+            article = dict(article, url=url)
+            result = index.upsert_article(article, site=site, capture_id=capture_id, captured=record.date)
+            stats["versions"] += result in ("new", "changed")
+            for attachment in article.get("attachments") or []:
+                linked_from.setdefault(attachment["href"], article.get("canonical") or url)
+    for url, mime, http, site, capture_id in documents:
+        try:
+            text = document_text(decode_body(http.body, http.header("Content-Encoding")), mime, url)
+        except ValueError as exc:
+            logger.info("no text from %s: %s", url, exc)
+            continue
+        index.upsert_document(url=url, text=text, article_url=linked_from.get(url), mime=mime, site=site,
+                              capture_id=capture_id)
+        stats["documents"] += 1
 
 
 def safe_records(path: Path, stats: dict):

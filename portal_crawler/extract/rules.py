@@ -25,7 +25,10 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import tomllib
+try:
+    import tomllib
+except ImportError:                 # Python 3.10: the same parser, packaged as tomli
+    import tomli as tomllib
 from dataclasses import dataclass
 from pathlib import Path
 

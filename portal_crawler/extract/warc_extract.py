@@ -2,14 +2,12 @@
 Used by `portal-archive extract`."""
 from __future__ import annotations
 
-import gzip
 import json
 import logging
-import zlib
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
+from archive.snapshot import decode_body
+from archive.warc import WarcFormatError, iter_records
 
 from . import extract
 
@@ -17,42 +15,20 @@ log = logging.getLogger(__name__)
 HTML_TYPES = ('text/html', 'application/xhtml+xml')
 
 
-def _decode_content(data: bytes, coding: str | None) -> bytes:
-    """Undo a Content-Encoding warcio left in place (it is kept raw in WARC records)."""
-    coding = (coding or '').strip().lower()
-    try:
-        if coding in ('gzip', 'x-gzip'):
-            return gzip.decompress(data)
-        if coding == 'deflate':
-            try:
-                return zlib.decompress(data)
-            except zlib.error:
-                return zlib.decompress(data, -zlib.MAX_WBITS)
-        if coding == 'br':
-            import brotli   # optional: only portals that send br need it
-            return brotli.decompress(data)
-    except (OSError, EOFError, zlib.error, ImportError) as err:
-        log.warning('cannot undo Content-Encoding %s: %r', coding, err)
-    return data
-
-
 def iter_html_responses(path):
-    """(url, headers as list of pairs, body bytes) of every HTML 200 response in a WARC."""
-    with open(path, 'rb') as stream:
-        try:
-            for record in ArchiveIterator(stream):
-                if record.rec_type != 'response' or record.http_headers is None:
-                    continue
-                status = record.http_headers.get_statuscode()
-                ctype = (record.http_headers.get_header('Content-Type') or '').lower()
-                if status != '200' or not any(t in ctype for t in HTML_TYPES) and ctype:
-                    continue
-                url = record.rec_headers.get_header('WARC-Target-URI')
-                data = record.content_stream().read()
-                data = _decode_content(data, record.http_headers.get_header('Content-Encoding'))
-                yield url, list(record.http_headers.headers), data
-        except ArchiveLoadFailed as err:
-            log.warning('%s: WARC damaged, stopped reading: %s', path, err)
+    """(url, headers as list of pairs, body bytes) of every HTML 200 response in a WARC,
+    content-decoded; a damaged tail is logged and ends the walk."""
+    try:
+        for record, _ref in iter_records(path):
+            http = record.http
+            if record.rec_type != 'response' or http is None or http.status != 200:
+                continue
+            ctype = (http.header('Content-Type') or '').lower()
+            if ctype and not any(t in ctype for t in HTML_TYPES):
+                continue
+            yield record.target_uri, http.headers, decode_body(http.body, http.header('Content-Encoding'))
+    except (WarcFormatError, OSError, EOFError) as err:
+        log.warning('%s: WARC damaged, stopped reading: %s', path, err)
 
 
 def extract_warc(path, out_file) -> int:
