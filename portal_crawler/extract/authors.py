@@ -12,7 +12,7 @@ LOGIN_NAME = re.compile(r'^[a-z0-9_.@-]+$')     # 'admin', 'btv01': an account, 
 SOURCE = re.compile(r'^\s*(?:nguồn(?:\s+tin)?|theo|source)\s*[:：]|'
                     r'^\s*(?:nguồn|theo)\s+(?:báo|đài|cổng|trang|tạp\s+chí|ttxvn|thông\s+tấn)\b', re.I)
 END_MARK = re.compile(r'^\s*\.?/\.\s*|\s*\.?/\.\s*$')
-# words that start chrome lines or office names, never a personal name
+# words that start chrome lines or office names, never a personal name's first word
 NOT_NAME_WORDS = frozenset('''ubnd hđnd huyện tỉnh xã phòng sở báo đài cổng trang tin bài ảnh ban nguồn hội
 đảng cục bộ trấn thông liên quan nhất quay đăng nhập tìm kiếm giới thiệu chuyên mục'''.split())
 INITIALS = re.compile(r'^[A-ZĐ]{2,4}$')
@@ -61,10 +61,14 @@ def name_like(text: str) -> bool:
         return False
     if len(words) == 1 and len(text) < 3:
         return False
+    # chrome lines and offices start with these words; later in a name they are given
+    # names ('Đỗ Thu Trang', 'Nguyễn Văn Hội')
+    if words[0].lower() in NOT_NAME_WORDS:
+        return False
     for w in words:
         if not w[0].isupper() or not w.replace('-', '').isalpha():
             return False
-        if w.lower() in NOT_NAME_WORDS or (len(w) > 1 and w.isupper()):
+        if len(w) > 1 and w.isupper():
             return False
     return True
 
