@@ -322,7 +322,27 @@ def _listing(scope) -> bool:
         return True
     link_lines = sum(1 for line in head if line.link_density > 0.6 and len(line.text) > 25)
     date_lines = sum(1 for line in head if dates.date_line(line.text))
-    return link_lines >= LISTING_LINK_LINES or date_lines >= LISTING_DATE_LINES
+    return link_lines >= LISTING_LINK_LINES or date_lines >= LISTING_DATE_LINES or _interleaved_teasers(scope)
+
+
+def _teaser_heads(scope) -> list[int]:
+    """Indexes of linked headlines followed closely by a date: the head of a listing item."""
+    heads = []
+    for i, line in enumerate(scope):
+        if line.link_density > 0.5 and len(line.text) > 25 and \
+                (dates.parse(line.text) or any(dates.date_line(after.text) for after in scope[i + 1:i + 3])):
+            heads.append(i)
+    return heads
+
+
+def _interleaved_teasers(scope) -> bool:
+    """Dated linked headlines with summaries between them: a listing, even when each item's
+    summary reads like prose. (A related-news list comes after all of the article's prose.)"""
+    heads = _teaser_heads(scope)
+    if len(heads) < 2:
+        return False
+    return any(len(line.text) >= MIN_PROSE_PARAGRAPH // 2 and line.link_density < 0.3
+               for line in scope[heads[0] + 1:heads[-1]])
 
 
 def _is_article(url, title, published, author, body_text, images, attachments, scope, family, found) -> bool:
