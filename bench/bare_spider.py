@@ -3,20 +3,22 @@
     .venv/bin/python bench/bare_spider.py START_URL... --proxy http://127.0.0.1:PORT [--stats FILE]
 
 It is the yardstick for the full pipeline's pages per second (bench/crawl_bench.py). It is the
-portal spider itself with the storing parts taken out, so it follows exactly the same links
-as the spider does today: the same hosts (ScopePolicy), robots.txt obeyed, the same trap caps
+portal spider itself (a subclass) with the storing parts taken out, so it follows exactly the
+same links as the spider does today: the same hosts (ScopePolicy), robots.txt obeyed, the same trap caps
 (TrapGuard), canonical URLs, request fingerprints, link XPaths, sitemaps and postback paging,
 and the same politeness settings and middlewares (proxy, Crawl-delay / Retry-After / 5xx
 back-off, AutoThrottle, retries). Left out: the WARC recorder, article extraction, the index
 and its pipeline, conditional GET and resume. The article's canonical URL, which the spider
 takes from extraction, comes from `<link rel=canonical>` here; attachments are `<a href>`
-links and are followed anyway. The crawl's Scrapy stats go to --stats as JSON.
+links and are followed anyway. The spider's start/end bookkeeping (a sites and a crawls row)
+goes to a scratch data dir that is deleted at exit. The crawl's Scrapy stats go to --stats.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -24,8 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import portal_crawler  # noqa: E402,F401  (offline tldextract before Scrapy loads)
 from scrapy.http import TextResponse  # noqa: E402
 
-from portal_crawler.scope import PostbackForm, ScopePolicy, TrapGuard, postback_fallback_links  # noqa: E402
-from portal_crawler.sites.registry import SiteProfile  # noqa: E402
+from portal_crawler.scope import PostbackForm, postback_fallback_links  # noqa: E402
 from portal_crawler.spiders.portal import LINK_XPATH, PortalSpider  # noqa: E402
 
 # The portal spider's downloader middlewares that read the archive.
@@ -35,16 +36,6 @@ CANONICAL_XPATH = "//link[@rel='canonical']/@href"
 
 class BareSpider(PortalSpider):
     name = "bare"
-
-    def open_archive(self, settings):
-        """The portal spider's setup minus the archive and the crawls table."""
-        self.profiles = [SiteProfile.from_url(u) for u in self.bare_urls]
-        self.scopes = {p.id: ScopePolicy.from_profile(p).with_case_insensitive_paths(False) for p in self.profiles}
-        self.allowed_domains = sorted({h for p in self.profiles for h in p.hosts})
-        self.trap_guard = TrapGuard.from_settings(settings)
-        self.case_insensitive_hosts = {h for p in self.profiles if p.case_insensitive for h in p.hosts}
-        self.archive = None
-        self.crawl_id = 0
 
     def parse_page(self, response: TextResponse):
         page_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["page"]).getall()]
@@ -57,11 +48,10 @@ class BareSpider(PortalSpider):
         yield from self.follow(asset_links, kind_hint="asset")
         yield from self.postback_requests([f for f in postbacks if isinstance(f, PostbackForm)])
 
-    def closed(self, reason):
-        pass
 
-
-def bare_settings(proxy: str):
+def bare_settings(proxy: str, scratch: str):
+    """The project's settings without the archiving stages; the spider's own bookkeeping
+    (sites and crawls rows it writes at start and end) goes to a scratch data dir."""
     from scrapy.settings import Settings
     settings = Settings()
     settings.setmodule("portal_crawler.settings", priority="project")
@@ -71,6 +61,7 @@ def bare_settings(proxy: str):
     settings.set("EXTENSIONS", {}, priority="cmdline")
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     settings.set("PORTAL_PROXY", proxy, priority="cmdline")
+    settings.set("PORTAL_ARCHIVE_DATA", scratch, priority="cmdline")
     settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     return settings
 
@@ -82,10 +73,11 @@ def main(argv=None) -> int:
     parser.add_argument("--proxy", required=True)
     parser.add_argument("--stats", type=Path, help="write the crawl's Scrapy stats here as JSON")
     args = parser.parse_args(argv)
-    process = CrawlerProcess(bare_settings(args.proxy))
-    crawler = process.create_crawler(BareSpider)
-    process.crawl(crawler, start_url=",".join(args.start_urls))
-    process.start()
+    with tempfile.TemporaryDirectory(prefix="bare-spider-") as scratch:
+        process = CrawlerProcess(bare_settings(args.proxy, scratch))
+        crawler = process.create_crawler(BareSpider)
+        process.crawl(crawler, start_url=",".join(args.start_urls))
+        process.start()
     stats = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in crawler.stats.get_stats().items()}
     if args.stats:
         args.stats.write_text(json.dumps(stats, indent=1, sort_keys=True), encoding="utf-8")

@@ -13,6 +13,8 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from ..items import Article
+from portal_crawler.scope import TRAP, classify
+
 from . import authors, body, canonical, dates, dom, media, meta, rules
 from .encoding import decode
 
@@ -40,7 +42,10 @@ def extract(body_bytes: bytes, url: str, headers=None, *, use_rules: bool = True
             families=None) -> Article:
     """Never raises on page content: a page that cannot be read gives an empty non-article."""
     try:
-        return _extract(body_bytes or b'', url, headers, use_rules, families)
+        article = _extract(body_bytes or b'', url, headers, use_rules, families)
+        if article.is_article and classify(url) == TRAP:
+            article.is_article = False   # a calendar day or a search result page lists, it is not news
+        return article
     except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError, MemoryError,
             etree.LxmlError, UnicodeError) as err:
         # a bug or a pathological page must not stop a crawl: log it with the URL, keep going

@@ -166,7 +166,6 @@ class PortalSpider(scrapy.Spider):
             if not verdict.allowed:
                 stats.inc_value(f"traps/capped/{verdict.rule}")
                 continue
-            trap_rule = verdict.rule if kind == "trap" else None
             if kind == "trap":
                 kind = "page"
             if kind_hint == "asset" and kind == "page":
@@ -176,7 +175,7 @@ class PortalSpider(scrapy.Spider):
                 stats.inc_value("links/fresh_in_archive")  # a requisite archived recently
                 continue
             yield self.request_for(url, kind, priority=PRIORITY.get(kind, 0),
-                                   meta=dict(meta or {}, trap_chain=verdict.chain, trap_rule=trap_rule))
+                                   meta=dict(meta or {}, trap_chain=verdict.chain))
 
     # ------------------------------------------------------------------ parsing
     def parse(self, response):
@@ -224,9 +223,6 @@ class PortalSpider(scrapy.Spider):
         record = self.unchanged_article(response)
         if record is None:
             record = extract(response.body, response.url, header_pairs(response.headers)).to_dict()
-            if response.meta.get("trap_rule"):
-                # a calendar or search page let through under a trap cap is never an article
-                record["is_article"] = False
         else:
             stats.inc_value("articles/not_reextracted")
         page_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["page"]).getall()]
