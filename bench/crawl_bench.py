@@ -1,12 +1,15 @@
 """Crawl benchmark on the portalgen corpus (issue 5 "Measure", issue 3's recrawl bytes).
 
     .venv/bin/python bench/crawl_bench.py [--articles 2000 [10000 ...]] [--work /tmp/crawl-bench]
-                                          [--skip bare,wget,recrawl] [--baseline bench/results/crawl-2000.json]
+                                          [--skip full,recrawl,revalidate,bare,wget] [--report]
 
 For each corpus size, one run of each crawler against its own fresh serve.py (a forward proxy
 on 127.0.0.1), one after another, never side by side:
   full     `portal-archive crawl` (WARC + extraction + index), then a recrawl of the unchanged
-           corpus into the same data dir through the same server
+           corpus into the same data dir through the same server (default settings: pages
+           and requisites captured recently are answered from the archive), then a third
+           crawl with those freshness windows off ("revalidate": every URL asked again with
+           a conditional GET)
   bare     bench/bare_spider.py: the same link following and politeness, stores nothing
   wget     Debian's `wget --recursive --page-requisites --warc-file` through the same proxy,
            robots on, level inf, hosts limited to the portals, calendar `?date=` pages rejected
@@ -49,6 +52,8 @@ RESULTS = ROOT / "bench" / "results"
 VENV_BIN = Path(sys.executable).parent
 LOG_LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<url>\S+) HTTP/[\d.]+" (?P<status>\d{3}) \S+ ?(?P<notes>.*)$')
 CALENDAR_REJECT = r"[?&]date="
+# A recrawl that asks the server about every page and requisite again (no freshness windows).
+REVALIDATE_ALL = ["-s", "PORTAL_ARTICLE_RECHECK_HOURS=0", "-s", "PORTAL_ASSET_RECHECK_DAYS=0"]
 
 TARGETS = {
     "full/bare pages/s": ">= 0.7",
@@ -58,6 +63,8 @@ TARGETS = {
     "RSS vs smaller corpus": "<= 1.3",
     "recrawl/first time": "<= 0.3",
     "recrawl/first WARC bytes": "< 0.15",
+    "revalidate/first time": "<= 0.3",
+    "revalidate/first WARC bytes": "< 0.15",
 }
 
 
@@ -319,6 +326,13 @@ def bench_full(corpus: Path, work: Path, skip: set[str], timeout: float) -> dict
             result["recrawl"] = again
             result["recrawl_report"] = crawl_report(data) | {"returncode": again.returncode}
             result["recrawl_bytes"] = warc_bytes(data) - first_bytes
+        if "revalidate" not in skip:
+            # the same recrawl with the freshness windows off: every page asked again (conditional GET)
+            before = warc_bytes(data)
+            again = run_measured("revalidate", [*cli, "--proxy", server.url, *REVALIDATE_ALL], work, server, timeout)
+            result["revalidate"] = again
+            result["revalidate_report"] = crawl_report(data) | {"returncode": again.returncode}
+            result["revalidate_bytes"] = warc_bytes(data) - before
     return result
 
 
@@ -384,6 +398,9 @@ def full_rows(corpus: Path, work: Path, skip: set[str], timeout: float, canonica
         again = full["recrawl"]
         row["recrawl"] = run_summary(again) | {"warc_bytes_added": full["recrawl_bytes"],
                                                "report": compact_report(full["recrawl_report"])}
+    if "revalidate" in full:
+        row["revalidate"] = run_summary(full["revalidate"]) | {
+            "warc_bytes_added": full["revalidate_bytes"], "report": compact_report(full["revalidate_report"])}
     return row
 
 
@@ -431,10 +448,12 @@ def table(rows: list[dict], baseline: dict | None) -> str:
     for row in rows:
         n = row["articles"]
         full, bare, wget, again = row.get("full"), row.get("bare"), row.get("wget"), row.get("recrawl")
+        revalidate = row.get("revalidate")
         lines.append(f"== corpus {n} articles ({row['canonical_articles']} canonical), "
                      f"generated in {row['generate_seconds']:.0f}s")
         lines.append(f"{'run':8} {'seconds':>9} {'requests':>9} {'pages/s':>8} {'maxRSS MB':>10} {'coverage':>9}  exit")
-        for name, run in (("full", full), ("bare", bare), ("wget", wget), ("recrawl", again)):
+        for name, run in (("full", full), ("bare", bare), ("wget", wget), ("recrawl", again),
+                          ("revalid.", revalidate)):
             if run:
                 cov = run.get("coverage_warc")
                 lines.append(f"{name:8} {run['seconds']:9.1f} {run['requests']:9d} {run['pages_per_second']:8.2f} "
@@ -443,8 +462,9 @@ def table(rows: list[dict], baseline: dict | None) -> str:
         if full:
             lines.append(f"full crawl index coverage {full['coverage_index']:.3f}; "
                          f"report {json.dumps(full['report'], ensure_ascii=False)}")
-        if again:
-            lines.append(f"recrawl report {json.dumps(again['report'], ensure_ascii=False)}")
+        for name, run in (("recrawl", again), ("revalidate", revalidate)):
+            if run:
+                lines.append(f"{name} report {json.dumps(run['report'], ensure_ascii=False)}")
         smaller = next((r for r in rows if r["articles"] < n and r.get("full")), None) or (
             baseline if baseline and baseline["articles"] < n else None)
         measures = {
@@ -456,6 +476,8 @@ def table(rows: list[dict], baseline: dict | None) -> str:
                                            field_of(smaller and smaller.get("full"), "max_rss_mb")),
             "recrawl/first time": ratio(field_of(again, "seconds"), field_of(full, "seconds")),
             "recrawl/first WARC bytes": ratio(field_of(again, "warc_bytes_added"), field_of(full, "warc_bytes")),
+            "revalidate/first time": ratio(field_of(revalidate, "seconds"), field_of(full, "seconds")),
+            "revalidate/first WARC bytes": ratio(field_of(revalidate, "warc_bytes_added"), field_of(full, "warc_bytes")),
         }
         lines.append(f"{'measure':28} {'value':>9} {'target':>8}  verdict")
         for name, value in measures.items():
@@ -482,7 +504,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path("/tmp/crawl-bench"))
     parser.add_argument("--skip", type=lambda s: [x for x in s.split(",") if x], default=[],
-                        help="comma list of runs to leave out: full, recrawl, bare, wget")
+                        help="comma list of runs to leave out: full, recrawl, revalidate, bare, wget")
     parser.add_argument("--baseline", type=Path, help="an earlier result JSON of a smaller corpus (peak RSS ratio)")
     parser.add_argument("--timeout", type=float, default=4 * 3600, help="seconds before a crawl is killed")
     parser.add_argument("--report", action="store_true",

@@ -61,13 +61,21 @@ def open_index(data: Path):
 
 # ---------------------------------------------------------------------------- commands
 def cmd_crawl(args):
-    from portal_crawler.crawl_runner import CrawlRequest, run_crawl
+    from archive.sitelock import SiteBusy, site_lock
+    from portal_crawler.crawl_runner import CrawlRequest, check_targets, run_crawl
+    from portal_crawler.scheduler import site_lock_keys
     data = writable_data_dir(args.data)
     request = CrawlRequest(targets=args.targets, data_dir=data, proxy=args.proxy or "",
                            max_pages=args.max_pages, resume=args.resume, settings=setting_pairs(args.set),
                            profiles=args.profile or [], redis_url=getattr(args, "redis", None),
                            verbose=args.verbose)
-    report = run_crawl(request)
+    check_targets(request)
+    try:
+        # one crawl of a site at a time, whether started by hand or by a schedule
+        with site_lock(data, site_lock_keys(args.targets, args.profile or []), args.targets):
+            report = run_crawl(request)
+    except SiteBusy as exc:
+        raise UserError(str(exc)) from None
     print(report.render())
     return 0 if report.outcome == "ok" else 1
 
@@ -239,9 +247,13 @@ def cmd_scheduler(args):
 
 def cmd_worker(args):
     from portal_crawler.crawl_runner import run_worker
+    from portal_crawler.distributed import RunNotFound
     data = writable_data_dir(args.data)
-    report = run_worker(data, args.redis, settings=setting_pairs(args.set), proxy=args.proxy or "",
-                        verbose=args.verbose)
+    try:
+        report = run_worker(data, args.redis, settings=setting_pairs(args.set), proxy=args.proxy or "",
+                            verbose=args.verbose, run_id=args.run, wait=args.wait)
+    except RunNotFound as exc:
+        raise UserError(str(exc)) from None
     print(report.render())
     return 0
 
@@ -358,6 +370,8 @@ def build_parser() -> Parser:
 
     p = sub.add_parser("worker", help="a distributed crawl worker pulling from Redis")
     p.add_argument("--redis", required=True)
+    p.add_argument("--run", help="the crawl run to join (default: the newest live one)")
+    p.add_argument("--wait", type=float, default=120.0, help="seconds to wait for a run to appear")
     p.add_argument("--proxy")
     p.add_argument("-s", dest="set", action="append", metavar="NAME=VALUE")
     p.add_argument("-v", "--verbose", action="store_true")

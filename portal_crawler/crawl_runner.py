@@ -124,7 +124,8 @@ def report_for(data_dir: Path, crawler) -> CrawlReport:
     return CrawlReport(crawl_id, run.get("outcome") or "failed", summary)
 
 
-def run_worker(data_dir: Path, redis_url: str, settings: dict, proxy: str = "", verbose: bool = False) -> CrawlReport:
+def run_worker(data_dir: Path, redis_url: str, settings: dict, proxy: str = "", verbose: bool = False,
+               run_id: str | None = None, wait: float = 120.0) -> CrawlReport:
     from scrapy.crawler import CrawlerProcess
     from portal_crawler.distributed import worker_spider_kwargs
     request = CrawlRequest(targets=[], data_dir=data_dir, proxy=proxy, settings=settings, redis_url=redis_url,
@@ -133,6 +134,6 @@ def run_worker(data_dir: Path, redis_url: str, settings: dict, proxy: str = "", 
     process = CrawlerProcess(scrapy_set)
     from portal_crawler.spiders.portal import PortalSpider
     crawler = process.create_crawler(PortalSpider)
-    process.crawl(crawler, **worker_spider_kwargs(redis_url))
+    process.crawl(crawler, **worker_spider_kwargs(redis_url, run_id=run_id, wait=wait))
     process.start()
     return report_for(data_dir, crawler)

@@ -271,6 +271,8 @@ class PortalSpider(scrapy.Spider):
     def closed(self, reason):
         stats = self.crawler.stats.get_stats()
         outcome = "ok" if reason == "finished" or reason.startswith("closespider") else "failed"
+        if not stats.get("response_received_count"):
+            outcome = "failed"  # nothing answered: unreachable hosts or a wrong proxy
         if reason == "finished" and not self.resuming:
             self.mark_unseen_gone()
         summary = crawl_summary(stats)
