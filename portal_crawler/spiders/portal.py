@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urljoin
 from datetime import datetime, timezone
 
 import scrapy
@@ -122,7 +123,9 @@ class PortalSpider(scrapy.Spider):
         for profile in self.profiles:
             for url in profile.start_urls:
                 yield self.request_for(url, "page", priority=10, dont_filter=self.resuming)
-            for url in profile.sitemap_urls():
+            # the profile's sitemaps, else the conventional place (a 404 there costs one request)
+            sitemaps = profile.sitemap_urls() or [urljoin(url, "/sitemap.xml") for url in profile.start_urls[:1]]
+            for url in sitemaps:
                 yield self.request_for(url, "sitemap", priority=5)
 
     def request_for(self, url: str, kind: str, priority: int = 0, **kwargs) -> Request:
@@ -182,8 +185,9 @@ class PortalSpider(scrapy.Spider):
         kind = response.meta.get("url_kind", "page")
         stats = self.crawler.stats
         if response.status in (404, 410):
-            stats.inc_value("pages/gone")
-            yield {"type": "gone", "url": response.url, "status": response.status}
+            if kind == "page":
+                stats.inc_value("pages/gone")
+                yield {"type": "gone", "url": response.url, "status": response.status}
             return
         if "Server" in response.headers and is_case_insensitive_server(header_pairs(response.headers)):
             self.case_insensitive_hosts.add(host_of(response.url))
