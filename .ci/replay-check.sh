@@ -8,7 +8,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 shared="$root/../shared"
 pa="$root/.venv/bin/portal-archive"
 work=$(mktemp -d)
-trap 'kill "$server_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill "$server_pid" 2>/dev/null || true; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 
 python3 "$shared/portalgen/generate.py" --out "$work/corpus" >/dev/null 2>&1
 python3 "$shared/portalgen/serve.py" "$work/corpus" --port 0 > "$work/server.out" 2> "$work/server.log" &
