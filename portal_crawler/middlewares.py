@@ -112,6 +112,9 @@ class PolitenessMiddleware:
         host = self._host(request)
         floor = self.crawl_delays.get(host)
         if floor:
+            slot = self._slot(request)
+            if slot is not None:
+                slot.randomize_delay = False  # Crawl-delay is a minimum, not an average
             self._raise_delay(request, floor, "crawl_delay")
 
     def process_response(self, request, response, spider=None):
