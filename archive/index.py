@@ -261,7 +261,7 @@ def _json(value) -> str | None:
 class Index:
     """The archive's SQLite index.  `Index(path)` opens, creates and migrates."""
 
-    def __init__(self, path: str | Path, *, readonly: bool = False):
+    def __init__(self, path: str | Path, *, readonly: bool = False, cache_mb: int = 64):
         self.path = Path(path)
         if not readonly:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -282,7 +282,9 @@ class Index:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = OFF")
-        conn.execute("PRAGMA cache_size = -65536")
+        # searches want a large page cache; a crawl, which mostly appends, passes a small one
+        # so its memory does not grow with the archive
+        conn.execute(f"PRAGMA cache_size = -{int(cache_mb) * 1024}")
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
         textfold.register_sql_functions(conn)

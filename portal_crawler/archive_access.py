@@ -22,7 +22,7 @@ class CrawlArchive:
         self.data_dir = Path(data_dir)
         self.warcs_dir = self.data_dir / "warcs"
         self.warcs_dir.mkdir(parents=True, exist_ok=True)
-        self.index = Index(self.data_dir / "index.sqlite")
+        self.index = Index(self.data_dir / "index.sqlite", cache_mb=8)
 
     def newest_capture(self, url: str, crawl_id: int | None = None, max_age: float | None = None) -> dict | None:
         """The newest 200 capture of url (of crawl_id; at most max_age seconds old), or None."""

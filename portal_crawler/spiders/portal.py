@@ -79,6 +79,8 @@ class PortalSpider(scrapy.Spider):
         self.allowed_domains = sorted({h for p in self.profiles for h in p.hosts})
         self.trap_guard = TrapGuard.from_settings(settings)
         self.handled_links: set[str] = set()
+        self.seen_fresh: set[str] = set()
+        self.article_recheck_seconds = settings.getfloat("PORTAL_ARTICLE_RECHECK_HOURS", 12.0) * 3600
         self.asset_recheck_seconds = settings.getfloat("PORTAL_ASSET_RECHECK_DAYS", 30.0) * 86400
         self.archive = CrawlArchive(settings.get("PORTAL_ARCHIVE_DATA"))
         for profile in self.profiles:
@@ -173,6 +175,13 @@ class PortalSpider(scrapy.Spider):
                 kind = "page"
             if kind_hint == "asset" and kind == "page":
                 kind = "asset"
+            if kind == "page" and url not in self.seen_fresh:
+                fresh = self.fresh_article_item(url)
+                if fresh is not None:
+                    self.seen_fresh.add(url)
+                    stats.inc_value("replayed/fresh")
+                    yield fresh
+                    continue
             if kind in ("asset", "document") and self.asset_recheck_seconds > 0 and \
                     self.archive.newest_capture(url, max_age=self.asset_recheck_seconds) is not None:
                 stats.inc_value("links/fresh_in_archive")  # a requisite archived recently
@@ -207,6 +216,26 @@ class PortalSpider(scrapy.Spider):
             return
         yield from self.parse_page(response)
 
+    def fresh_article_item(self, url: str) -> dict | None:
+        """An article page captured within PORTAL_ARTICLE_RECHECK_HOURS is not asked for again:
+        its indexed record counts it as seen in this crawl (so it is not reported gone).
+        New articles are found on the listings, which are always fetched."""
+        if self.resuming or self.article_recheck_seconds <= 0:
+            return None
+        stored = self.archive.index.article(url)
+        if stored is None or self.archive.newest_capture(url, max_age=self.article_recheck_seconds) is None:
+            return None
+        return {"type": "page", "url": url, "article": self.stored_record(stored, url), "outlinks": [],
+                "capture_id": None, "warc_ref": None, "not_modified": True, "from_archive": "fresh"}
+
+    @staticmethod
+    def stored_record(stored: dict, url: str) -> dict:
+        record = {k: stored.get(k) for k in ("title", "published", "author", "body", "language", "encoding",
+                                             "family")}
+        record.update(url=url, canonical=stored["url"], is_article=True,
+                      images=stored.get("images") or [], attachments=stored.get("attachments") or [])
+        return record
+
     def unchanged_article(self, response) -> dict | None:
         """The indexed article of a page whose bytes did not change (304, identical payload, or
         read back on resume): extraction would give the same result, so it is not run again."""
@@ -214,13 +243,7 @@ class PortalSpider(scrapy.Spider):
         if not (meta.get("not_modified") or meta.get("revisit") or meta.get("from_archive")):
             return None
         stored = self.archive.index.article(response.url)
-        if stored is None:
-            return None
-        record = {k: stored.get(k) for k in ("title", "published", "author", "body", "language", "encoding",
-                                             "family")}
-        record.update(url=response.url, canonical=stored["url"], is_article=True,
-                      images=stored.get("images") or [], attachments=stored.get("attachments") or [])
-        return record
+        return self.stored_record(stored, response.url) if stored is not None else None
 
     def parse_page(self, response: TextResponse):
         stats = self.crawler.stats
@@ -231,7 +254,9 @@ class PortalSpider(scrapy.Spider):
             stats.inc_value("articles/not_reextracted")
         page_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["page"]).getall()]
         asset_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["asset"]).getall()]
-        postbacks = postback_fallback_links(response.body, response.url)
+        # only WebForms pages page by postback; the check spares every other page a parse
+        postbacks = postback_fallback_links(response.selector.root, response.url) \
+            if b"PostBack" in response.body else []
         page_links += [link for link in postbacks if isinstance(link, str)]
         yield {"type": "page", "url": response.url, "article": record,
                "outlinks": sorted(set(page_links)), "capture_id": response.meta.get("capture_id"),
