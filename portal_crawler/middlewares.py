@@ -184,8 +184,9 @@ class ConditionalGetMiddleware:
         archive = getattr(spider or self.crawler.spider, "archive", None)
         if archive is None or request.meta.get("from_archive") or request.url.endswith("/robots.txt"):
             return None
-        captures = archive.index.captures(request.url)
-        if captures and (captures[-1].get("status") or 0) >= 500:
+        crawl_id = getattr(spider or self.crawler.spider, "crawl_id", None)
+        earlier = [c for c in archive.index.captures(request.url) if c.get("crawl_id") != crawl_id]
+        if earlier and (earlier[-1].get("status") or 0) >= 500:
             request.meta.setdefault("max_retry_times", 0)  # broken at the last crawl: one try
         validators = archive.index.validators(request.url)
         if not validators:
