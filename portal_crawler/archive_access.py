@@ -6,7 +6,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapy.http import Headers
-from scrapy.http.response.html import HtmlResponse
 from scrapy.responsetypes import responsetypes
 
 from archive.index import Index

@@ -10,6 +10,8 @@ from twisted.internet import defer, error
 from twisted.web._newclient import ResponseFailed
 from scrapy.exceptions import NotConfigured
 
+from portal_crawler.scope import host_of, is_case_insensitive_server
+
 logger = logging.getLogger(__name__)
 
 # Answers that mean the server is struggling (a plain 500 is one broken page, not overload).
@@ -118,8 +120,10 @@ class PolitenessMiddleware:
             self._raise_delay(request, floor, "crawl_delay")
 
     def process_response(self, request, response, spider=None):
-        if response.url.endswith("/robots.txt") and response.status == 200:
-            self._read_crawl_delay(response)
+        if response.url.endswith("/robots.txt"):
+            if response.status == 200:
+                self._read_crawl_delay(response)
+            self._learn_case_rule(response)
         if response.status in (429, 503):
             wait = _retry_after_seconds(response.headers.get(b"Retry-After"))
             if wait is not None:
@@ -152,6 +156,15 @@ class PolitenessMiddleware:
         slot = self._slot(request)
         current = slot.delay if slot else 0.0
         self._raise_delay(request, max(1.0, current * 2), "backoff_error")
+
+    def _learn_case_rule(self, response):
+        """robots.txt is a host's first answer: an IIS server there folds path case, so the
+        spider knows it before any page is queued (else one page may be fetched twice)."""
+        spider = self.crawler.spider
+        hosts = getattr(spider, "case_insensitive_hosts", None)
+        if hosts is not None and is_case_insensitive_server(
+                [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]):
+            hosts.add(host_of(response.url))
 
     def _read_crawl_delay(self, response):
         try:

@@ -1,7 +1,7 @@
 """run-due and the scheduler loop over a real index file, with a recording stand-in for the
 crawl (the real crawl is exercised in test_schedule_crawl.py)."""
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from archive.schedule import add_schedule, get_schedule, start_run
