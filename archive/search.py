@@ -60,6 +60,9 @@ RERANK = 100
 TITLE_BONUS = 100.0
 # Query words found next to each other, in order (folded): above title words, below exact marks.
 PHRASE_BONUS = 300.0
+# How many of the best-ranked candidates are checked for the words side by side (each check
+# folds the whole text: a few of them cost what the search itself costs).
+PHRASE_CHECK = 20
 DOCUMENT_CANDIDATES = 1000
 # BM25 weights of articles_fts columns: title, body, author, search_tags.
 ARTICLE_WEIGHTS = (10.0, 1.0, 2.0, 0.0)
@@ -617,11 +620,12 @@ def _ranked_ids(conn, plan: QueryPlan, table: str, weights, candidates: list[int
     exact: dict[int, float] = {}
     adjacent: dict[int, float] = {}
     phrase = _adjacent_words(plan.terms)
-    texts = text_of(head[:EXACT_CHECK]) if matcher.spellings or phrase else {}
+    texts = text_of(head[:EXACT_CHECK if matcher.spellings else PHRASE_CHECK]) \
+        if matcher.spellings or phrase else {}
     if matcher.spellings:
         exact = {rowid: matcher.share(texts.get(rowid, "")) for rowid in head[:EXACT_CHECK]}
     if phrase:
-        adjacent = {rowid: 1.0 for rowid in head[:EXACT_CHECK] if phrase in _folded_words(texts.get(rowid, ""))}
+        adjacent = {rowid: 1.0 for rowid in head[:PHRASE_CHECK] if phrase in _folded_words(texts.get(rowid, ""))}
 
     def score(rowid: int) -> float:
         # Exact diacritics lift a hit above every folded-only one, the words side by side
