@@ -70,6 +70,10 @@ def cmd_crawl(args):
                            profiles=args.profile or [], redis_url=getattr(args, "redis", None),
                            verbose=args.verbose)
     check_targets(request)
+    if args.max_pages is not None and args.max_pages < 1:
+        raise UserError("--max-pages must be at least 1")
+    if args.redis:
+        check_redis(args.redis)
     try:
         # one crawl of a site at a time, whether started by hand or by a schedule
         with site_lock(data, site_lock_keys(args.targets, args.profile or []), args.targets):
@@ -78,6 +82,20 @@ def cmd_crawl(args):
         raise UserError(str(exc)) from None
     print(report.render())
     return 0 if report.outcome == "ok" else 1
+
+
+def check_redis(url: str) -> None:
+    """Fail before Scrapy starts when the shared frontier cannot be reached."""
+    try:
+        from redis.exceptions import RedisError
+
+        from portal_crawler.distributed import connect
+    except ImportError as exc:
+        raise UserError(f"--redis needs the redis extra (pip install -e '.[redis]'): {exc}") from None
+    try:
+        connect(url).ping()
+    except (RedisError, ValueError) as exc:
+        raise UserError(f"Redis at {url}: {exc}") from None
 
 
 def cmd_extract(args):
@@ -129,6 +147,8 @@ def existing_archive_or_warcs(path: str) -> Path:
 
 def cmd_search(args):
     from archive.search import QueryError, search
+    if args.limit < 1:
+        raise UserError("--limit must be at least 1")
     data = existing_archive(args.data)
     index = open_index(data)
     try:
@@ -247,6 +267,8 @@ def cmd_scheduler(args):
 
 def cmd_worker(args):
     from portal_crawler.crawl_runner import run_worker
+    from redis.exceptions import RedisError
+
     from portal_crawler.distributed import RunNotFound
     data = writable_data_dir(args.data)
     try:
@@ -254,6 +276,8 @@ def cmd_worker(args):
                             verbose=args.verbose, run_id=args.run, wait=args.wait)
     except RunNotFound as exc:
         raise UserError(str(exc)) from None
+    except RedisError as exc:  # Redis gone while waiting for a run
+        raise UserError(f"Redis at {args.redis}: {exc}") from None
     print(report.render())
     return 0
 

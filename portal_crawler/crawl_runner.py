@@ -75,7 +75,7 @@ def scrapy_settings(request: CrawlRequest):
     settings.set("PORTAL_ARCHIVE_DATA", str(request.data_dir), priority="cmdline")
     if request.proxy:
         settings.set("PORTAL_PROXY", request.proxy, priority="cmdline")
-    if request.max_pages:
+    if request.max_pages is not None:
         if request.max_pages < 1:
             raise UserError("--max-pages must be at least 1")
         settings.set("CLOSESPIDER_PAGECOUNT", request.max_pages, priority="cmdline")

@@ -79,3 +79,17 @@ def test_no_command_shows_help():
     result = run()
     assert result.returncode == 2
     assert "usage: portal-archive" in result.stdout
+
+
+def test_out_of_range_numbers(tmp_path):
+    assert_user_error(run("crawl", "http://a.test/", "--max-pages", "0", "--data", str(tmp_path / "d")),
+                      "--max-pages")
+    (tmp_path / "e").mkdir()
+    assert_user_error(run("search", "x", "--limit", "0", "--data", str(tmp_path / "e")), "--limit")
+
+
+def test_unreachable_redis(tmp_path):
+    assert_user_error(run("crawl", "http://a.test/", "--redis", "redis://127.0.0.1:1/0",
+                          "--data", str(tmp_path / "d")), "Redis")
+    assert_user_error(run("worker", "--redis", "redis://127.0.0.1:1/0", "--wait", "0",
+                          "--data", str(tmp_path / "d")), "Redis")
