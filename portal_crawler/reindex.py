@@ -43,7 +43,7 @@ def reindex(data_dir: Path, extra_warc_dirs: list[Path] = (), rebuild: bool = Fa
     dirs = [data_dir / "warcs", *extra_warc_dirs]
     files = warc_files([d for d in dirs if d.is_dir()])
     stats = {"files": len(files), "records": 0, "articles": 0, "versions": 0, "documents": 0, "errors": 0}
-    sites = site_of_records(files, stats)
+    sites = site_of_records(files)
     try:
         with index.bulk_load():
             load_records(index, files, sites, stats)
@@ -120,7 +120,7 @@ def safe_records(path: Path, stats: dict):
         logger.warning("%s: stopped at an unreadable record: %s", path.name, exc)
 
 
-def site_of_records(files: list[Path], stats: dict) -> dict[str, str]:
+def site_of_records(files: list[Path]) -> dict[str, str]:
     """Response record id -> site id, from the metadata records the crawler wrote."""
     sites = {}
     for path in files:

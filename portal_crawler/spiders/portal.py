@@ -306,8 +306,9 @@ class PortalSpider(scrapy.Spider):
             self.mark_unseen_gone()
         summary = crawl_summary(stats)
         summary["capped"] = self.trap_guard.report()
+        recorder = getattr(self, "archive_recorder", None)
         self.archive.index.finish_crawl(self.crawl_id, outcome, summary,
-                                        getattr(self, "archive_recorder", None) and self.archive_recorder.files_written() or [])
+                                        recorder.files_written() if recorder else [])
         self.archive.close()
 
 
@@ -323,7 +324,7 @@ class PortalSpider(scrapy.Spider):
 def crawl_summary(stats: dict) -> dict:
     """The numbers a crawl report and the crawls table show."""
     errors = sum(v for k, v in stats.items() if k.startswith("errors/") and isinstance(v, int))
-    errors += stats.get("spider_exceptions/count", 0) if isinstance(stats.get("spider_exceptions/count"), int) else 0
+    errors += stats.get("spider_exceptions/count", 0)
     started = stats.get("start_time")
     seconds = (datetime.now(timezone.utc) - started).total_seconds() if started else 0.0
     return {
@@ -337,6 +338,5 @@ def crawl_summary(stats: dict) -> dict:
         "not_modified": stats.get("pages/not_modified", 0),
         "revisits": stats.get("warc/revisit", 0),
         "bytes": stats.get("downloader/response_bytes", 0),
-        "capped": {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("traps/capped/")},
         "stats": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in stats.items()},
     }
