@@ -26,8 +26,8 @@ How a query runs
      Among the best RERANK, hits where the query's words appear with exactly the
      typed diacritics (tone-mark placement ignored) come first, then hits with
      more of the query's words in the title.
-  6. Only the hits of the requested page get snippets, cut from the original text
-     (external-content FTS5 over the unfolded columns), so they keep their diacritics.
+  6. Only the hits of the requested page get snippets, cut in Python from the original
+     text the ranking already fetched (archive.snippets), so they keep their diacritics.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -42,6 +43,7 @@ from importlib import resources
 
 from archive import textfold
 from archive.index import site_tag
+from archive.snippets import HIGHLIGHT, SNIPPET_TOKENS, SnippetCutter, whole_word, words_pattern
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +69,6 @@ DOCUMENT_CANDIDATES = 1000
 # BM25 weights of articles_fts columns: title, body, author, search_tags.
 ARTICLE_WEIGHTS = (10.0, 1.0, 2.0, 0.0)
 DOCUMENT_WEIGHTS = (5.0, 1.0)
-SNIPPET_TOKENS = 24
-HIGHLIGHT = ("<mark>", "</mark>")
 KINDS = ("articles", "documents", "all")
 
 
@@ -588,7 +588,7 @@ def _row_count(conn, table: str) -> int:
 
 
 def _ranked_ids(conn, plan: QueryPlan, table: str, weights, candidates: list[int],
-                text_of) -> list[tuple[int, float]]:
+                texts: "ArticleTexts") -> list[tuple[int, float]]:
     """Order the candidates (newest first), best first.
 
     BM25 runs on the scoring form of the query restricted to the candidates' rowid
@@ -620,12 +620,12 @@ def _ranked_ids(conn, plan: QueryPlan, table: str, weights, candidates: list[int
     exact: dict[int, float] = {}
     adjacent: dict[int, float] = {}
     phrase = _adjacent_words(plan.terms)
-    texts = text_of(head[:EXACT_CHECK if matcher.spellings else PHRASE_CHECK]) \
-        if matcher.spellings or phrase else {}
+    if matcher.spellings or phrase:
+        texts.fetch(head[:EXACT_CHECK if matcher.spellings else PHRASE_CHECK])
     if matcher.spellings:
-        exact = {rowid: matcher.share(texts.get(rowid, "")) for rowid in head[:EXACT_CHECK]}
+        exact = {rowid: matcher.share(texts.text(rowid)) for rowid in head[:EXACT_CHECK]}
     if phrase:
-        adjacent = {rowid: 1.0 for rowid in head[:PHRASE_CHECK] if phrase in _folded_words(texts.get(rowid, ""))}
+        adjacent = {rowid: 1.0 for rowid in head[:PHRASE_CHECK] if _has_phrase(phrase, texts.folded_text(rowid))}
 
     def score(rowid: int) -> float:
         # Exact diacritics lift a hit above every folded-only one, the words side by side
@@ -638,17 +638,24 @@ def _ranked_ids(conn, plan: QueryPlan, table: str, weights, candidates: list[int
     return [(rowid, score(rowid)) for rowid in head] + [(rowid, score(rowid)) for rowid in tail]
 
 
-def _adjacent_words(terms) -> str | None:
-    """' w1 w2 … ' (folded) when a plain query has several words: 'uy ban nhan dan' should
-    rank 'Ủy ban nhân dân' above a text with 'ủy', 'ban', 'nhân' and 'dân' far apart."""
+def _adjacent_words(terms) -> re.Pattern | None:
+    """The query's words side by side in folded text, when a plain query has several words:
+    'uy ban nhan dan' should rank 'Ủy ban nhân dân' above a text with 'ủy', 'ban', 'nhân'
+    and 'dân' far apart."""
     tokens = [token for term in terms for token in term.tokens]
     if len(tokens) < 2 or any(term.prefix for term in terms):
         return None
-    return " " + " ".join(tokens) + " "
+    return re.compile(r"\W+".join(re.escape(token) for token in tokens))
 
 
-def _folded_words(text: str) -> str:
-    return " " + " ".join(textfold.words(textfold.fold(text).lower())) + " "
+def _has_phrase(phrase: re.Pattern, text: str) -> bool:
+    match = phrase.search(text)
+    while match:
+        if whole_word(text, *match.span()):
+            return True
+        # Retry one character on: a match inside a word may overlap a real one ("ba a a").
+        match = phrase.search(text, match.start() + 1)
+    return False
 
 
 def _title_shares(conn, plan: QueryPlan, rowids: list[int]) -> dict[int, float]:
@@ -662,14 +669,17 @@ def _title_shares(conn, plan: QueryPlan, rowids: list[int]) -> dict[int, float]:
         return {}
     marks = ",".join(str(rowid) for rowid in rowids)
     rows = conn.execute(f"SELECT id, title FROM articles WHERE id IN ({marks})").fetchall()
-    # One fold call for all titles (fold keeps "\n", so lines stay aligned).
-    folded = textfold.fold("\n".join((title or "").replace("\n", " ") for _, title in rows))
-    shares = {}
-    for (rowid, _title), line in zip(rows, folded.split("\n")):
-        found = words & set(textfold.WORD_PATTERN.findall(line))
-        if found:
-            shares[rowid] = len(found) / len(words)
-    return shares
+    # One fold and one regex scan for all titles (fold keeps "\n"); a match's line is its title.
+    titles = textfold.fold("\n".join((title or "").replace("\n", " ") for _, title in rows))
+    line_starts = [0]
+    for _row in rows[:-1]:
+        line_starts.append(titles.index("\n", line_starts[-1]) + 1)
+    found: dict[int, set[str]] = {}
+    for match in words_pattern(words).finditer(titles):
+        if whole_word(titles, *match.span()):
+            line = bisect_right(line_starts, match.start()) - 1
+            found.setdefault(line, set()).add(match.group())
+    return {rows[line][0]: len(hit) / len(words) for line, hit in found.items()}
 
 
 def _idf_cost(conn, table: str, plan: QueryPlan) -> int:
@@ -706,35 +716,73 @@ def _search_articles(conn, plan: QueryPlan, limit: int, offset: int) -> SearchRe
             conn, "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
                   f" ORDER BY rowid DESC LIMIT {CANDIDATES}", (match,))]
     total, total_exact = _estimate_total(conn, "articles_fts", candidates, CANDIDATES)
-
-    def text_of(rowids):
-        rows = conn.execute(
-            "SELECT id, coalesce(title, '') || ' ' || coalesce(body, '') FROM articles"
-            f" WHERE id IN ({','.join('?' * len(rowids))})", rowids).fetchall()
-        return {row[0]: row[1] for row in rows}
-
-    ranked = _ranked_ids(conn, plan, "articles_fts", ARTICLE_WEIGHTS, candidates, text_of)
+    texts = ArticleTexts(conn)
+    ranked = _ranked_ids(conn, plan, "articles_fts", ARTICLE_WEIGHTS, candidates, texts)
     page = dict(ranked[offset:offset + limit])
     if not page:
         return SearchResult([], total, total_exact, match)
-    # One pass over the page's rowid window; snippets are cut only for the page.  The
-    # scoring form (phrases as AND of words) finds every page row and costs far less
-    # than a phrase with a rare word, which FTS5 evaluates by walking the doclists of
-    # its common words.  No "rowid IN (...)" constraint: FTS5 would re-run the whole
-    # match once per listed rowid.
+    texts.fetch(list(page))
+    cutter = snippet_cutter(plan.terms, load_abbreviations())
     marks = ",".join(str(rowid) for rowid in page)
-    snippets = dict(_run(
-        conn,
-        f"SELECT rowid, CASE WHEN rowid IN ({marks}) THEN"
-        f" snippet(articles_fts, 1, ?, ?, '…', {SNIPPET_TOKENS}) END"
-        " FROM articles_fts WHERE articles_fts MATCH ? AND rowid BETWEEN ? AND ?",
-        (*HIGHLIGHT, plan.with_filters(plan.scoring), min(page), max(page)),
-    ))
     rows = {row[0]: row for row in conn.execute(
         f"SELECT id, url, title, published, site, author FROM articles WHERE id IN ({marks})")}
-    hits = [Hit(*rows[rowid][1:6], snippet=snippets.get(rowid) or "", score=score)
+    hits = [Hit(*rows[rowid][1:6], snippet=cutter.cut(texts.body(rowid), texts.folded_body(rowid)),
+                score=score)
             for rowid, score in page.items() if rowid in rows]
     return SearchResult(hits, total, total_exact, match)
+
+
+class ArticleTexts:
+    """Titles and bodies (NFC, as stored) of one search's articles, fetched once, folded once."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.rows: dict[int, tuple[str, str]] = {}
+        self.folded: dict[int, tuple[str, str]] = {}
+
+    def fetch(self, rowids: list[int]) -> None:
+        missing = [rowid for rowid in rowids if rowid not in self.rows]
+        if missing:
+            for rowid, title, body in self.conn.execute(
+                    "SELECT id, coalesce(title, ''), coalesce(body, '') FROM articles"
+                    f" WHERE id IN ({','.join('?' * len(missing))})", missing):
+                self.rows[rowid] = (title, body)
+
+    def text(self, rowid: int) -> str:
+        title, body = self.rows.get(rowid, ("", ""))
+        return f"{title} {body}"
+
+    def body(self, rowid: int) -> str:
+        return self.rows.get(rowid, ("", ""))[1]
+
+    def _folded(self, rowid: int) -> tuple[str, str]:
+        if rowid not in self.folded:
+            title, body = self.rows.get(rowid, ("", ""))
+            self.folded[rowid] = (textfold.fold(title), textfold.fold(body))
+        return self.folded[rowid]
+
+    def folded_text(self, rowid: int) -> str:
+        title, body = self._folded(rowid)
+        return f"{title} {body}"
+
+    def folded_body(self, rowid: int) -> str:
+        return self._folded(rowid)[1]
+
+
+def snippet_cutter(terms, abbreviations: Abbreviations) -> SnippetCutter:
+    """Marks the query's words and every spelling of an abbreviation the query spells."""
+    words = {token for term in terms if not term.prefix for token in term.tokens}
+    prefixes = tuple(term.tokens[-1] for term in terms if term.prefix)
+    words |= {token for term in terms if term.prefix for token in term.tokens[:-1]}
+    sequence = tuple(token for term in terms for token in term.tokens)
+    for group in abbreviations.groups:
+        if any(_contains_run(sequence, member) for member in group):
+            words |= {token for member in group for token in member}
+    return SnippetCutter(frozenset(words), prefixes)
+
+
+def _contains_run(sequence: tuple[str, ...], run: tuple[str, ...]) -> bool:
+    return any(sequence[start:start + len(run)] == run for start in range(len(sequence) - len(run) + 1))
 
 
 def _search_documents(conn, plan: QueryPlan, limit: int, offset: int) -> SearchResult:
