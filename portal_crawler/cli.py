@@ -132,7 +132,8 @@ def cmd_index(args):
     stats = reindex(data, extra_warc_dirs=extra, rebuild=args.rebuild)
     print(f"indexed {stats['records']} records from {stats['files']} WARC files: "
           f"{stats['articles']} articles, {stats['versions']} versions, {stats['documents']} documents"
-          + (f", {stats['errors']} unreadable records" if stats.get("errors") else ""))
+          + (f", {stats['errors']} unreadable records" if stats.get("errors") else "")
+          + (f"; closed {stats['repaired']} WARC files left open by a stopped crawl" if stats.get("repaired") else ""))
     return 0
 
 

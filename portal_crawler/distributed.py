@@ -23,14 +23,19 @@ Each worker writes its own WARC files (WARC_PREFIX carries host and pid, so file
 collide) and keeps its own index; `portal-archive index --warcs DIR...` merges
 every worker's WARCs into one archive.
 
-A worker killed mid-crawl loses the few requests it had popped (scrapy-redis has no
-acknowledgement); they are not retried by the others.
+Leases: scrapy-redis pops a request off the queue and forgets it, so a worker killed
+mid-crawl would lose the requests it was working on.  Each worker therefore keeps what it
+popped in a Redis hash of its own until the request's answer has been handled (the spider's
+output consumed, or the download failed), and clears the hash whenever its engine is idle.
+A worker whose alive flag has expired (ALIVE_TTL_MS without a heartbeat) and that did not
+close is dead: the first other worker to notice puts its leased requests back on the queue.
 """
 from __future__ import annotations
 
 import json
 import logging
 import os
+import pickle
 import re
 import secrets
 import socket
@@ -40,6 +45,7 @@ from datetime import datetime, timezone
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.request import request_from_dict
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
@@ -52,6 +58,10 @@ KEEP_RUN_SECONDS = 7 * 24 * 3600       # spec and worker reports, for inspection
 # left to expire, never deleted when momentarily idle, so a worker between two requests (or
 # blocked a few seconds in a big page) is never mistaken for a finished one.
 BUSY_TTL_MS = 10_000
+# A worker without a heartbeat for this long is dead and its leased requests are given to
+# the others (longer than BUSY_TTL_MS: a slow page must not make a live worker look dead).
+ALIVE_TTL_MS = 15_000
+RECLAIM_CHECK_SECONDS = 2.0
 STARTUP_TTL_MS = 120_000               # a coordinator's flag while Scrapy starts up
 HEARTBEAT_SECONDS = 0.5
 IDLE_GRACE_SECONDS = 2.0               # seen idle twice this far apart, nobody busy: run over
@@ -82,6 +92,12 @@ class RunKeys:
 
     def busy(self, worker: str) -> str:
         return self.key(f"busy:{worker}")
+
+    def alive(self, worker: str) -> str:
+        return self.key(f"alive:{worker}")
+
+    def leases(self, worker: str) -> str:
+        return self.key(f"leases:{worker}")
 
 
 @dataclass(frozen=True)
@@ -151,6 +167,8 @@ def redis_settings(redis_url: str) -> dict:
     return {
         "REDIS_URL": redis_url,
         "SCHEDULER": "portal_crawler.distributed.RunScheduler",
+        # Outermost, so a response's lease ends once the engine has taken all its output.
+        "SPIDER_MIDDLEWARES": {"portal_crawler.distributed.LeaseRelease": 1},
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
         # Each worker writes its own WARC files: host and pid keep their names apart.
         "WARC_PREFIX": f"portal-archive-{worker_name()}",
@@ -213,18 +231,117 @@ class RunScheduler(Scheduler):
                                                  debug=settings.getbool("DUPEFILTER_DEBUG"),
                                                  fingerprinter=crawler.request_fingerprinter))
         scheduler.stats = crawler.stats
-        scheduler.run = RunMonitor(crawler, connect(settings.get("REDIS_URL")), spider.redis_run, worker_name(), role)
+        scheduler.leases = spider.redis_leases = RequestLeases(crawler, server, keys, worker_name(), scheduler)
+        scheduler.run = RunMonitor(crawler, connect(settings.get("REDIS_URL")), spider.redis_run, worker_name(), role,
+                                   leases=scheduler.leases)
         return scheduler
+
+    def next_request(self):
+        request = super().next_request()
+        if request is not None:
+            self.leases.take(request)
+        return request
+
+
+class RequestLeases:
+    """What this worker popped and has not finished, kept in Redis so that others can put it
+    back on the queue if this worker dies (see the module docstring)."""
+
+    def __init__(self, crawler, server, keys: RunKeys, worker: str, scheduler):
+        self.crawler, self.server, self.keys, self.worker = crawler, server, keys, worker
+        self.scheduler = scheduler
+        self.answered: set[str] = set()  # downloaded, waiting for the spider's output
+        crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
+        crawler.signals.connect(self.request_left_downloader, signal=signals.request_left_downloader)
+
+    def fingerprint(self, request) -> str:
+        return self.crawler.request_fingerprinter.fingerprint(request).hex()
+
+    def take(self, request) -> None:
+        data = pickle.dumps(request.to_dict(spider=self.crawler.spider), protocol=4)
+        self.server.hset(self.keys.leases(self.worker), self.fingerprint(request), data)
+
+    def release(self, request) -> None:
+        fingerprint = self.fingerprint(request)
+        self.answered.discard(fingerprint)
+        self.server.hdel(self.keys.leases(self.worker), fingerprint)
+
+    def response_downloaded(self, response, request, spider):
+        self.answered.add(self.fingerprint(request))
+
+    def request_left_downloader(self, request, spider):
+        # No answer came (a network error): the errback has nothing to lose, end the lease.
+        if self.fingerprint(request) not in self.answered:
+            self.release(request)
+
+    def clear(self) -> None:
+        """Nothing is in progress here: every lease is over (also those of requests a
+        middleware replaced, by a redirect or a retry, which no release reaches)."""
+        self.answered.clear()
+        self.server.delete(self.keys.leases(self.worker))
+
+    def reclaim(self, worker: str) -> int:
+        """Put a dead worker's leased requests back on the queue; one reclaimer wins."""
+        with self.server.pipeline(transaction=True) as pipe:
+            pipe.hvals(self.keys.leases(worker))
+            pipe.delete(self.keys.leases(worker))
+            leased, _deleted = pipe.execute()
+        for data in leased:
+            request = request_from_dict(pickle.loads(data), spider=self.crawler.spider)
+            request.dont_filter = True  # its fingerprint is in the dupefilter already
+            self.scheduler.queue.push(request)
+        if leased:
+            logger.warning("distributed run %s: worker %s stopped without closing; %d of its requests "
+                           "are back on the queue", self.keys.run_id, worker, len(leased))
+        return len(leased)
+
+    def has_leases(self, worker: str) -> bool:
+        return bool(self.server.exists(self.keys.leases(worker)))
+
+
+class LeaseRelease:
+    """Spider middleware: a response's lease ends when the engine has taken all its output
+    (its links are on the queue), not when it was downloaded."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def _leases(self):
+        return getattr(self.crawler.spider, "redis_leases", None)
+
+    def process_spider_output(self, response, result, spider=None):
+        yield from result
+        self._release(response)
+
+    async def process_spider_output_async(self, response, result, spider=None):
+        async for item in result:
+            yield item
+        self._release(response)
+
+    def process_spider_exception(self, response, exception, spider=None):
+        self._release(response)
+
+    def _release(self, response):
+        leases = self._leases()
+        if leases is not None and response.request is not None:
+            leases.release(response.request)
 
 
 class RunMonitor:
     """Keeps a worker alive while the run has work anywhere, and ends the run when it has
     none: busy flags in Redis, checked when this worker's engine goes idle."""
 
-    def __init__(self, crawler, server, run_id: str, worker: str, role: str = "worker"):
+    def __init__(self, crawler, server, run_id: str, worker: str, role: str = "worker",
+                 leases: RequestLeases | None = None):
         self.crawler, self.server, self.worker, self.role = crawler, server, worker, role
         self.keys = RunKeys(run_id)
+        self.leases = leases
         self.idle_since: float | None = None
+        self.last_reclaim_check = 0.0
         self.loop = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
@@ -235,12 +352,14 @@ class RunMonitor:
         from twisted.internet import task
         self.report({"state": "crawling", "role": self.role, "started": datetime.now(timezone.utc).isoformat(timespec="seconds")})
         self.server.set(self.keys.busy(self.worker), "1", px=BUSY_TTL_MS)
+        self.server.set(self.keys.alive(self.worker), "1", px=ALIVE_TTL_MS)
         self.loop = task.LoopingCall(self.heartbeat)
         self.loop.start(HEARTBEAT_SECONDS, now=False)
 
     def spider_idle(self, spider):
         if self.server.exists(self.keys.done):
             return                       # another worker saw the end: close
+        self.reclaim_dead_workers()
         if self.server.zcard(self.keys.requests) > 0 or self.others_busy():
             self.idle_since = None
             raise DontCloseSpider
@@ -253,7 +372,9 @@ class RunMonitor:
     def spider_closed(self, spider, reason):
         if self.loop is not None and self.loop.running:
             self.loop.stop()
-        self.server.delete(self.keys.busy(self.worker))
+        self.server.delete(self.keys.busy(self.worker), self.keys.alive(self.worker))
+        if self.leases is not None:
+            self.leases.clear()
         stats = self.crawler.stats.get_stats()
         recorder = getattr(spider, "archive_recorder", None)
         self.report({"state": "closed", "reason": reason,
@@ -279,10 +400,15 @@ class RunMonitor:
             logger.warning("distributed run %s: heartbeat failed: %s", self.keys.run_id, error)
 
     def beat(self):
+        self.server.set(self.keys.alive(self.worker), "1", px=ALIVE_TTL_MS)
         busy = self.busy_here()
         if busy:
             self.server.set(self.keys.busy(self.worker), "1", px=BUSY_TTL_MS)
-        elif self.server.zcard(self.keys.requests) > 0:
+        elif self.leases is not None:
+            self.leases.clear()
+        if time.monotonic() - self.last_reclaim_check >= RECLAIM_CHECK_SECONDS:
+            self.reclaim_dead_workers()
+        if not busy and self.server.zcard(self.keys.requests) > 0:
             # Work appeared while this engine slept: wake it now, not at its next 5 s heartbeat.
             slot = getattr(self.crawler.engine, "_slot", None)
             if slot is not None:
@@ -290,8 +416,22 @@ class RunMonitor:
 
 
     def others_busy(self) -> bool:
-        others = [w for w in self.server.hkeys(self.keys.workers) if w != self.worker]
-        return any(self.server.exists(self.keys.busy(w)) for w in others)
+        """Another worker works, or holds leases and may still be alive (it clears them
+        when idle, or they are reclaimed once it is known dead)."""
+        return any(self.server.exists(self.keys.busy(w)) or
+                   (self.leases is not None and self.leases.has_leases(w))
+                   for w in self.other_workers())
+
+    def other_workers(self) -> list[str]:
+        return [w for w in self.server.hkeys(self.keys.workers) if w != self.worker]
+
+    def reclaim_dead_workers(self) -> None:
+        self.last_reclaim_check = time.monotonic()
+        if self.leases is None:
+            return
+        for worker in self.other_workers():
+            if not self.server.exists(self.keys.alive(worker)) and self.leases.has_leases(worker):
+                self.leases.reclaim(worker)
 
     def report(self, fields: dict):
         previous = json.loads(self.server.hget(self.keys.workers, self.worker) or "{}")

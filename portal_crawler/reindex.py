@@ -12,7 +12,7 @@ from pathlib import Path
 from archive.documents import document_text
 from archive.index import Index
 from archive.snapshot import decode_body
-from archive.warc import WarcFormatError, iter_records
+from archive.warc import WarcFormatError, iter_records, repair
 from portal_crawler.extract import extract
 
 logger = logging.getLogger(__name__)
@@ -40,9 +40,13 @@ def reindex(data_dir: Path, extra_warc_dirs: list[Path] = (), rebuild: bool = Fa
         for suffix in ("", "-wal", "-shm"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
     index = Index(db_path)
-    dirs = [data_dir / "warcs", *extra_warc_dirs]
-    files = warc_files([d for d in dirs if d.is_dir()])
-    stats = {"files": len(files), "records": 0, "articles": 0, "versions": 0, "documents": 0, "errors": 0}
+    dirs = [d for d in (data_dir / "warcs", *extra_warc_dirs) if d.is_dir()]
+    # A crawler killed mid-file (a dead worker) leaves `.open` files: close them at their
+    # last whole record so they are indexed; files a live writer holds are left alone.
+    repaired = [report for d in dirs for report in repair(d)]
+    files = warc_files(dirs)
+    stats = {"files": len(files), "records": 0, "articles": 0, "versions": 0, "documents": 0, "errors": 0,
+             "repaired": len(repaired)}
     sites = site_of_records(files)
     try:
         with index.bulk_load():

@@ -145,3 +145,71 @@ def test_a_recrawl_is_not_blocked_by_the_previous_runs_dupefilter(two_workers, c
     fetched, _ = fetches([tmp_path / "warcs"])
     # Not just the start URL: the whole site again (a reused dupefilter would block it).
     assert len(fetched) > 50
+
+
+# ---------------------------------------------------------------------- a worker killed mid-crawl
+@pytest.fixture(scope="module")
+def killed_worker(tmp_path_factory):
+    """A two-worker crawl where the joining worker is killed with SIGKILL while it holds
+    leased requests; the coordinator carries on alone."""
+    if not portalgen.available():
+        pytest.skip("../shared/portalgen is absent")
+    import os
+    import signal
+    import time
+    import redis
+    from portal_crawler.distributed import CURRENT_RUN_KEY, RunKeys
+    base = tmp_path_factory.mktemp("killed")
+    corpus = portalgen.generate(base / "corpus")
+    coordinator, worker = base / "coordinator", base / "worker"
+    with redis_server.RedisServer() as redis_srv, \
+            portalgen.PortalgenServer(corpus, log_path=base / "server.log") as server, \
+            open(base / "worker.log", "wb") as worker_log, open(base / "coordinator.log", "wb") as crawl_log:
+        joined = subprocess.Popen([*CLI, "worker", "--redis", redis_srv.url, "--data", str(worker),
+                                   "--proxy", server.url], cwd=ROOT, stdout=worker_log, stderr=subprocess.STDOUT)
+        crawl = subprocess.Popen([*CLI, "crawl", *portalgen.start_urls(corpus), "--redis", redis_srv.url,
+                                  "--data", str(coordinator), "--proxy", server.url],
+                                 cwd=ROOT, stdout=crawl_log, stderr=subprocess.STDOUT)
+        client = redis.Redis.from_url(redis_srv.url, decode_responses=True)
+        leases_at_kill, deadline = 0, time.monotonic() + 300
+        while time.monotonic() < deadline and crawl.poll() is None:
+            run_id = client.get(CURRENT_RUN_KEY)
+            names = client.hkeys(RunKeys(run_id).workers) if run_id else []
+            name = next((n for n in names if n.endswith(f"-{joined.pid}")), None)
+            leases = client.hlen(RunKeys(run_id).leases(name)) if name else 0
+            archived = sum(p.stat().st_size for p in (worker / "warcs").glob("*.open")) \
+                if (worker / "warcs").is_dir() else 0
+            if leases and archived > 60_000:
+                leases_at_kill = leases
+                os.kill(joined.pid, signal.SIGKILL)
+                break
+            time.sleep(0.05)
+        joined.wait(timeout=30)
+        crawl.wait(timeout=900)
+        from portal_crawler.distributed import run_status
+        status = run_status(redis_srv.url)
+    merge = subprocess.run([*CLI, "index", "--data", str(coordinator), "--warcs", str(worker / "warcs")],
+                           cwd=ROOT, capture_output=True, text=True, timeout=600)
+    return {"corpus": corpus, "crawl": crawl.returncode, "log": (base / "coordinator.log").read_text(errors="replace"),
+            "killed": joined.returncode, "leases_at_kill": leases_at_kill, "status": status, "merge": merge,
+            "index": coordinator / "index.sqlite", "worker_pid": joined.pid}
+
+
+def test_a_killed_workers_leased_requests_go_back_on_the_queue(killed_worker):
+    assert killed_worker["killed"] == -9 and killed_worker["leases_at_kill"] > 0
+    assert killed_worker["crawl"] == 0, killed_worker["log"][-3000:]
+    assert "back on the queue" in killed_worker["log"]
+    status = killed_worker["status"]
+    assert status["done"]
+    states = {name.rsplit("-", 1)[-1]: report["state"] for name, report in status["workers"].items()}
+    assert states.pop(str(killed_worker["worker_pid"])) == "crawling"  # it never closed
+    assert list(states.values()) == ["closed"]
+
+
+def test_nothing_is_lost_when_a_worker_is_killed(killed_worker):
+    merge = killed_worker["merge"]
+    assert merge.returncode == 0, merge.stderr[-3000:]
+    assert "left open by a stopped crawl" in merge.stdout  # the dead worker's torn file, closed
+    missing, twice = canonical_articles(killed_worker["index"], killed_worker["corpus"])
+    assert not missing, missing[:5]
+    assert not twice, twice[:5]
