@@ -73,7 +73,12 @@ KINDS = ("articles", "documents", "all")
 
 
 class QueryError(ValueError):
-    """A query that cannot be run; str(error) is a message for the user."""
+    """A query that cannot be run; str(error) is a message for the user (English), `key`
+    and `values` name it for translation (the web app's strings, keys "q_*")."""
+
+    def __init__(self, message: str, key: str = "", **values):
+        super().__init__(message)
+        self.key, self.values = key, values
 
 
 class QuerySyntaxError(QueryError):
@@ -166,7 +171,7 @@ class _AdvancedParser:
         if self.position < len(self.pieces):
             piece, at = self.pieces[self.position]
             raise QuerySyntaxError(f"Unexpected {piece!r} at character {at + 1}: "
-                                   "check the parentheses.")
+                                   "check the parentheses.", "q_unexpected", piece=piece, at=at + 1)
         return tree
 
     def _peek(self) -> str | None:
@@ -202,31 +207,35 @@ class _AdvancedParser:
     def _unary(self):
         if self._peek() is None:
             raise QuerySyntaxError("The query ends where a word was expected: "
-                                   "remove the trailing AND/OR/NOT or close the parenthesis.")
+                                   "remove the trailing AND/OR/NOT or close the parenthesis.", "q_trailing_operator")
         piece, at = self._take()
         if piece == "(":
             node = self._or()
             if self._peek() != ")":
-                raise QuerySyntaxError(f"The parenthesis at character {at + 1} is never closed.")
+                raise QuerySyntaxError(f"The parenthesis at character {at + 1} is never closed.",
+                                       "q_unclosed_parenthesis", at=at + 1)
             self._take()
             return node
         if piece == ")":
-            raise QuerySyntaxError(f"Unexpected ')' at character {at + 1}.")
+            raise QuerySyntaxError(f"Unexpected ')' at character {at + 1}.", "q_unexpected", piece=")", at=at + 1)
         if piece in OPERATORS:
             raise QuerySyntaxError(f"{piece} at character {at + 1} needs a word on both sides "
-                                   "(to search for the word itself, put it in quotes).")
+                                   "(to search for the word itself, put it in quotes).",
+                                   "q_operator_alone", piece=piece, at=at + 1)
         if piece.startswith('"'):
             if len(piece) < 2 or not piece.endswith('"'):
-                raise QuerySyntaxError(f"The quote at character {at + 1} is never closed.")
+                raise QuerySyntaxError(f"The quote at character {at + 1} is never closed.",
+                                       "q_unclosed_quote", at=at + 1)
             term = _term(piece[1:-1])
             if term is None:
-                raise QuerySyntaxError(f"The phrase at character {at + 1} has no word in it.")
+                raise QuerySyntaxError(f"The phrase at character {at + 1} has no word in it.",
+                                       "q_empty_phrase", at=at + 1)
             return term
         prefix = piece.endswith("*")
         term = _term(piece.rstrip("*"), prefix=prefix)
         if term is None:
             raise QuerySyntaxError(f"{piece!r} at character {at + 1} has no letter or digit "
-                                   "to search for.")
+                                   "to search for.", "q_no_letter", piece=piece, at=at + 1)
         if prefix and len(term.tokens) > 1:
             term = Term(term.text, term.tokens, prefix=True)
         return term
@@ -373,7 +382,7 @@ def _day(value) -> date | None:
         return date(int(text), 1, 1)
     if len(text) == 7 and text[4] == "-":
         return date(int(text[:4]), int(text[5:7]), 1)
-    raise QueryError(f"Cannot read the date {text!r}: use YYYY-MM-DD.")
+    raise QueryError(f"Cannot read the date {text!r}: use YYYY-MM-DD.", "q_bad_date", value=text)
 
 
 def _until_day(value) -> date | None:
@@ -447,7 +456,7 @@ def filter_parts(site=None, since=None, until=None, author=None, bounds=None) ->
     since_day, until_day = _day(since), _until_day(until)
     if since_day or until_day:
         if since_day and until_day and since_day > until_day:
-            raise QueryError("The start date is after the end date.")
+            raise QueryError("The start date is after the end date.", "q_dates_reversed")
         first, last = bounds or (MIN_DAY, date.today())
         since_day = max(since_day or first, first)
         until_day = min(until_day or last, last)
@@ -457,7 +466,7 @@ def filter_parts(site=None, since=None, until=None, author=None, bounds=None) ->
     if author:
         term = _term(author)
         if term is None:
-            raise QueryError("The author filter has no letter or digit in it.")
+            raise QueryError("The author filter has no letter or digit in it.", "q_author_empty")
         parts.append("author : (" + " AND ".join(_phrase((t,)) for t in term.tokens) + ")")
     return parts
 
@@ -506,7 +515,7 @@ def search(index, query: str, site=None, since=None, until=None, author=None, li
            offset: int = 0, kind: str = "articles", advanced: bool = False) -> SearchResult:
     """Search the archive; see the module docstring.  Raises QueryError for bad input."""
     if kind not in KINDS:
-        raise QueryError(f"kind must be one of {', '.join(KINDS)}.")
+        raise QueryError(f"kind must be one of {', '.join(KINDS)}.", "q_bad_kind", kinds=", ".join(KINDS))
     tree = parse_query(query, advanced)
     if tree is None:
         return SearchResult([], 0)
@@ -568,7 +577,7 @@ def _run(conn: sqlite3.Connection, sql: str, params) -> list:
         if "fts5" in str(error) or "syntax error" in str(error):
             log.warning("FTS5 rejected %r: %s", params, error)
             raise QuerySyntaxError("The search could not be understood; "
-                                   "try plain words or a \"quoted phrase\".") from error
+                                   "try plain words or a \"quoted phrase\".", "q_not_understood") from error
         raise
 
 

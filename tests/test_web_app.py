@@ -93,6 +93,15 @@ def test_bad_search_input_gives_a_friendly_400(app):
     assert api.status == 400 and "error" in json.loads(api.body)
 
 
+def test_search_errors_speak_the_page_language(app):
+    vietnamese = call(app, "/?q=nong&author=" + quote("!!!") + "&lang=vi")
+    assert vietnamese.status == 400 and "Bộ lọc tác giả không có chữ hay số nào." in vietnamese.text
+    english = call(app, "/?q=nong&author=" + quote("!!!") + "&lang=en")
+    assert english.status == 400 and "The author filter has no letter or digit in it." in english.text
+    reversed_dates = json.loads(call(app, "/api/search?q=nong&since=2024-01-01&until=2023-01-01&lang=vi").body)
+    assert reversed_dates["error"] == "Không hiểu câu tìm kiếm: Ngày bắt đầu sau ngày kết thúc."
+
+
 def test_api_lists_its_endpoints(app):
     endpoints = json.loads(call(app, "/api").body)
     for path in endpoints:

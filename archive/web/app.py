@@ -277,7 +277,7 @@ class ArchiveApp:
         with self.catalog.open() as index:
             context = views.search_context(index, form, view.t)
         if context["problem"]:
-            raise HttpError(400, "err_bad_query", detail=context["problem"])
+            raise HttpError(400, "err_as_is", detail=context["problem"])  # already in the page language
         result = context["result"]
         return json_response({
             "query": form.q, "page": form.page, "limit": form.limit,

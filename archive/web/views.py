@@ -92,7 +92,8 @@ def search_context(index: Index, form: SearchForm, t: Translator) -> dict:
                                        author=form.author or None, limit=form.limit,
                                        offset=form.offset, kind=form.kind)
         except QueryError as error:
-            context["problem"] = t("err_bad_query", detail=str(error))
+            detail = t(error.key, **error.values) if error.key else str(error)
+            context["problem"] = t("err_bad_query", detail=detail)
             context["result"] = SearchResult([], 0)
     elif form.has_filters:
         hits, total = browse_articles(index, site=form.site or None, since=since, until=until,
