@@ -380,8 +380,17 @@ class Index:
             )
             return cursor.lastrowid
 
+    def restore_crawl(self, crawl_id: int, targets: list[str], started: str) -> bool:
+        """Recreate a crawl run known from its WARC files (index --rebuild); False when the
+        index has it already.  Close it with finish_crawl(..., "rebuilt", finished=...)."""
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO crawls (id, targets, started, outcome, settings)"
+                " VALUES (?, ?, ?, 'running', '{}')", (crawl_id, _json(list(targets)), started))
+            return cursor.rowcount == 1
+
     def finish_crawl(self, crawl_id: int, outcome: str, stats: dict | None = None,
-                     warcs: list[str] | None = None) -> None:
+                     warcs: list[str] | None = None, finished: str | None = None) -> None:
         """Close a crawl run.  Counts not given in `stats` are taken from the index."""
         stats = dict(stats or {})
         with self.transaction() as conn:
@@ -396,7 +405,7 @@ class Index:
                 "UPDATE crawls SET finished = ?, outcome = ?, pages = ?, new = ?, changed = ?,"
                 " errors = ?, warcs = ?, stats = ? WHERE id = ?",
                 (
-                    utc_now(), outcome,
+                    finished or utc_now(), outcome,
                     stats.get("pages", counted[0]), stats.get("new", counted[1]),
                     stats.get("changed", counted[2]), stats.get("errors", 0),
                     _json(list(warcs or [])), _json(stats), crawl_id,

@@ -48,6 +48,7 @@ class WriterConfig:
     operator: str | None = None
     robots: str = "obey"
     crawl_id: str | int | None = None
+    targets: tuple[str, ...] = ()  # what the crawl was asked for (site ids, start URLs)
     software: str = "portal-archive"
     user_agent: str | None = None
     fsync_each_record: bool = False  # flush() survives kill -9; fsync also survives power loss
@@ -242,6 +243,8 @@ class WarcWriter:
             "operator": self.config.operator,
             "robots": self.config.robots,
             "isPartOf": None if self.config.crawl_id is None else str(self.config.crawl_id),
+            # Not a WARC 1.1 field: lets `index --rebuild` restore the crawl's row.
+            "portal-archive-targets": " ".join(self.config.targets) or None,
             "http-header-user-agent": self.config.user_agent,
         }
         record = self._warc.create_warcinfo_record(name, info)

@@ -133,7 +133,8 @@ def cmd_index(args):
     print(f"indexed {stats['records']} records from {stats['files']} WARC files: "
           f"{stats['articles']} articles, {stats['versions']} versions, {stats['documents']} documents"
           + (f", {stats['errors']} unreadable records" if stats.get("errors") else "")
-          + (f"; closed {stats['repaired']} WARC files left open by a stopped crawl" if stats.get("repaired") else ""))
+          + (f"; closed {stats['repaired']} WARC files left open by a stopped crawl" if stats.get("repaired") else "")
+          + (f"; restored {stats['crawls']} crawl runs from warcinfo" if stats.get("crawls") else ""))
     return 0
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.documents import document_text
@@ -46,18 +47,26 @@ def reindex(data_dir: Path, extra_warc_dirs: list[Path] = (), rebuild: bool = Fa
     repaired = [report for d in dirs for report in repair(d)]
     files = warc_files(dirs)
     stats = {"files": len(files), "records": 0, "articles": 0, "versions": 0, "documents": 0, "errors": 0,
-             "repaired": len(repaired)}
-    sites = site_of_records(files)
+             "repaired": len(repaired), "crawls": 0}
+    own = {path for path in files if path.parent == data_dir / "warcs"}
+    trace = scan_metadata(files, own)
     try:
+        # Crawl ids live in this archive's own index only: another worker's WARC files
+        # name crawls of its own index, so their captures get none.
+        restored = [crawl for crawl in trace.crawls.values()
+                    if index.restore_crawl(crawl.crawl_id, crawl.targets, crawl.started)]
         with index.bulk_load():
-            load_records(index, files, sites, stats)
+            load_records(index, files, trace, stats)
+        for crawl in restored:
+            index.finish_crawl(crawl.crawl_id, "rebuilt", warcs=sorted(crawl.warcs), finished=crawl.finished)
+        stats["crawls"] = len(restored)
         stats["articles"] = index.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     finally:
         index.close()
     return stats
 
 
-def load_records(index: Index, files: list[Path], sites: dict[str, str], stats: dict) -> None:
+def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats: dict) -> None:
     known = {row[0]: row[1] for row in index.conn.execute("SELECT record_id, id FROM captures")}
     by_digest: dict[str, dict] = {}
     linked_from: dict[str, str] = {}
@@ -68,7 +77,8 @@ def load_records(index: Index, files: list[Path], sites: dict[str, str], stats: 
                 continue
             stats["records"] += 1
             url = record.target_uri or ""
-            site = sites.get(record.record_id) or host_of(url)
+            site = trace.sites.get(record.record_id) or host_of(url)
+            crawl_id = trace.crawl_of(record)
             status = record.http.status or 0
             mime = (record.http.header("Content-Type") or "").split(";")[0].strip().lower()
             digest = record.header("WARC-Payload-Digest")
@@ -81,10 +91,10 @@ def load_records(index: Index, files: list[Path], sites: dict[str, str], stats: 
                     record_id=record.record_id, record_type=record.rec_type,
                     refers_to=record.header("WARC-Refers-To"),
                     refers_to_url=record.header("WARC-Refers-To-Target-URI"),
-                    refers_to_date=record.header("WARC-Refers-To-Date"), site=site,
+                    refers_to_date=record.header("WARC-Refers-To-Date"), site=site, crawl_id=crawl_id,
                     etag=record.http.header("ETag"), last_modified=record.http.header("Last-Modified"))
             if status in (404, 410):
-                index.mark_gone(url, None)
+                index.mark_gone(url, crawl_id)
                 continue
             article = None
             if record.rec_type == "revisit":
@@ -100,7 +110,8 @@ def load_records(index: Index, files: list[Path], sites: dict[str, str], stats: 
             if not article or not article.get("is_article"):
                 continue
             article = dict(article, url=url)
-            result = index.upsert_article(article, site=site, capture_id=capture_id, captured=record.date)
+            result = index.upsert_article(article, site=site, capture_id=capture_id, captured=record.date,
+                                          crawl_id=crawl_id)
             stats["versions"] += result in ("new", "changed")
             for attachment in article.get("attachments") or []:
                 linked_from.setdefault(attachment["href"], article.get("canonical") or url)
@@ -124,18 +135,61 @@ def safe_records(path: Path, stats: dict):
         logger.warning("%s: stopped at an unreadable record: %s", path.name, exc)
 
 
-def site_of_records(files: list[Path]) -> dict[str, str]:
-    """Response record id -> site id, from the metadata records the crawler wrote."""
-    sites = {}
+@dataclass
+class CrawlTrace:
+    """A crawl run as its WARC files tell it (warcinfo `isPartOf`), to restore its row."""
+    crawl_id: int
+    targets: list[str]
+    started: str | None = None
+    finished: str | None = None
+    warcs: set[str] = field(default_factory=set)
+
+
+@dataclass
+class MetadataTrace:
+    sites: dict[str, str] = field(default_factory=dict)  # response record id -> site id
+    crawls: dict[int, CrawlTrace] = field(default_factory=dict)
+    crawl_of_warcinfo: dict[str, int] = field(default_factory=dict)  # warcinfo record id -> crawl id
+
+    def crawl_of(self, record) -> int | None:
+        return self.crawl_of_warcinfo.get(record.header("WARC-Warcinfo-ID") or "")
+
+
+def scan_metadata(files: list[Path], own: set[Path]) -> MetadataTrace:
+    """Sites (from the metadata records the crawler wrote) and, for this archive's own
+    files, the crawl runs (from warcinfo records) with their first and last record."""
+    trace = MetadataTrace()
     for path in files:
-        for record, _ref in safe_records(path, {"errors": 0}):
-            if record.rec_type != "metadata":
-                continue
-            concurrent = record.header("WARC-Concurrent-To")
-            try:
-                payload = json.loads(record.block)
-            except ValueError:
-                continue
-            if concurrent and isinstance(payload, dict) and payload.get("site"):
-                sites[concurrent] = payload["site"]
-    return sites
+        for record, ref in safe_records(path, {"errors": 0}):
+            if record.rec_type == "warcinfo" and path in own:
+                _trace_warcinfo(trace, record)
+            elif record.rec_type == "metadata":
+                concurrent = record.header("WARC-Concurrent-To")
+                try:
+                    payload = json.loads(record.block)
+                except ValueError:
+                    continue
+                if concurrent and isinstance(payload, dict) and payload.get("site"):
+                    trace.sites[concurrent] = payload["site"]
+            elif record.rec_type in ("response", "revisit") and path in own:
+                crawl = trace.crawls.get(trace.crawl_of(record))
+                if crawl is not None:
+                    crawl.started = min(filter(None, (crawl.started, record.date)))
+                    crawl.finished = max(filter(None, (crawl.finished, record.date)))
+                    crawl.warcs.add(ref.filename)
+    return trace
+
+
+def _trace_warcinfo(trace: MetadataTrace, record) -> None:
+    fields = {}
+    for line in record.block.decode("utf-8", "replace").splitlines():
+        name, _, value = line.partition(":")
+        fields[name.strip()] = value.strip()
+    try:
+        crawl_id = int(fields.get("isPartOf", ""))
+    except ValueError:
+        return
+    trace.crawl_of_warcinfo[record.record_id] = crawl_id
+    targets = fields.get("portal-archive-targets", "").split()
+    crawl = trace.crawls.setdefault(crawl_id, CrawlTrace(crawl_id, targets))
+    crawl.targets = crawl.targets or targets

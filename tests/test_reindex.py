@@ -51,6 +51,32 @@ def test_rebuild_reproduces_the_index(crawled, tmp_path):
     assert len(articles) >= 20
 
 
+def test_rebuild_restores_the_crawl_runs_from_warcinfo(crawled, tmp_path):
+    def runs(db_path):
+        db = sqlite3.connect(db_path)
+        crawls = db.execute("SELECT id, targets, started <= finished, pages, new FROM crawls ORDER BY id").fetchall()
+        captures = sorted(db.execute("SELECT record_id, crawl_id FROM captures"))
+        versions = sorted(db.execute("SELECT a.url, v.version, v.crawl_id FROM article_versions v"
+                                     " JOIN articles a ON a.id = v.article_id"))
+        return crawls, captures, versions
+    crawls, captures, versions = runs(crawled / "index.sqlite")
+    copy = tmp_path / "copy"
+    shutil.copytree(crawled, copy)
+    result = subprocess.run([*CLI, "index", "--rebuild", "--data", str(copy)], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    rebuilt_crawls, rebuilt_captures, rebuilt_versions = runs(copy / "index.sqlite")
+    assert [row[:3] for row in rebuilt_crawls] == [row[:3] for row in crawls]
+    assert crawls[0][1] == '["demo-yentho", "demo-huonglam"]'
+    # Pages are the archived responses; new articles are counted from the versions again.
+    assert [row[4] for row in rebuilt_crawls] == [row[4] for row in crawls]
+    assert all(row[3] > 0 for row in rebuilt_crawls)
+    assert rebuilt_captures == captures and all(crawl_id for _, crawl_id in captures)
+    assert rebuilt_versions == versions
+    outcome = sqlite3.connect(copy / "index.sqlite").execute("SELECT DISTINCT outcome FROM crawls").fetchall()
+    assert outcome == [("rebuilt",)]
+
+
 def test_rebuild_searches_like_the_original(crawled, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(crawled, copy)
