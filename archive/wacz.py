@@ -51,26 +51,45 @@ def _chosen_urls(index, urls, site) -> set[str]:
     return chosen
 
 
+def _files_holding(index, chosen: set[str], warc_paths: list[Path]) -> list[Path]:
+    """The WARC files that hold the chosen URLs' captures or the originals their revisits
+    point to, by the index's captures table (the CDX); all files if it knows none."""
+    names: set[str] = set()
+    urls = sorted(chosen)
+    for start in range(0, len(urls), 500):
+        chunk = urls[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        names.update(row[0] for row in index.conn.execute(
+            f"SELECT DISTINCT warc_file FROM captures WHERE url IN ({marks})"
+            f" UNION SELECT DISTINCT o.warc_file FROM captures r JOIN captures o ON o.record_id = r.refers_to"
+            f" WHERE r.url IN ({marks}) AND r.record_type = 'revisit'", chunk + chunk))
+    held = [path for path in warc_paths if path.name in names]
+    return held or warc_paths
+
+
 def _filtered_warc(warc_paths: list[Path], chosen: set[str], out_path: Path) -> int:
     """Copy the gzip members of the chosen URLs' records (with the originals their
-    revisits refer to and each source file's warcinfo) into out_path. Returns the count."""
+    revisits refer to and each source file's warcinfo) into out_path. Returns the count.
+
+    Records are read one at a time and only their headers kept, so an export of one
+    article from a large archive stays small in memory."""
     metadata_targets = {metadata_uri(url) for url in chosen}
     per_file, wanted_originals = [], set()
     for path in warc_paths:
-        records = list(iter_records(path))
-        per_file.append((path, records))
-        for record, _ in records:
+        headers = []
+        for record, ref in iter_records(path):
+            headers.append((record.rec_type, record.target_uri, record.record_id, ref))
             if record.rec_type == "revisit" and record.target_uri in chosen:
                 wanted_originals.add(record.header("WARC-Refers-To"))
+        per_file.append((path, headers))
     copied = 0
     with open(out_path, "wb") as out:
-        for path, records in per_file:
-            keep = [ref for record, ref in records
-                    if record.target_uri in chosen or record.target_uri in metadata_targets
-                    or record.record_id in wanted_originals]
+        for path, headers in per_file:
+            keep = [ref for rec_type, target, record_id, ref in headers
+                    if target in chosen or target in metadata_targets or record_id in wanted_originals]
             if not keep:
                 continue
-            warcinfo = [ref for record, ref in records if record.rec_type == "warcinfo"][:1]
+            warcinfo = [ref for rec_type, _target, _id, ref in headers if rec_type == "warcinfo"][:1]
             with open(path, "rb") as source:
                 for ref in warcinfo + keep:
                     source.seek(ref.offset)
@@ -156,7 +175,7 @@ def export_wacz(warcs_dir, index, out_path, urls=None, site=None, pages=None,
     with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".wacz-") as tmp:
         if chosen is not None:
             filtered = Path(tmp) / f"portal-archive-export-{datetime.now(timezone.utc):%Y%m%d%H%M%S}.warc.gz"
-            records = _filtered_warc(warc_paths, chosen, filtered)
+            records = _filtered_warc(_files_holding(index, chosen, warc_paths), chosen, filtered)
             if not records:
                 raise LookupError("no archived records match the chosen URLs/site")
             warc_paths = [filtered]

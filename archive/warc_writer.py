@@ -392,8 +392,12 @@ class WarcWriter:
             refers_to_date=_iso_date((original or {}).get("timestamp")))
 
     def write_metadata(self, target: str, concurrent_to: str | None, payload: dict) -> WarcRef:
-        """A JSON metadata record about the page `target` (outlinks, extraction result)."""
-        self._ensure_room()
+        """A JSON metadata record about the page `target` (outlinks, extraction result).
+
+        Written to the file of the exchange it describes, even past max_size, so that the
+        file holding a capture also holds its metadata (filtered WACZ exports rely on it)."""
+        if self._fh is None:
+            self._open_next()
         body = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
         record = self._warc.create_warc_record(
             metadata_uri(target), "metadata", payload=BytesIO(body), length=len(body),

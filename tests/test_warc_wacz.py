@@ -101,3 +101,20 @@ def test_export_of_unknown_url_is_a_clear_error(archive, tmp_path):
     with pytest.raises(LookupError, match="no archived records"):
         export_wacz(warcs, index, tmp_path / "none.wacz", urls=["http://nowhere.test/"])
     assert not (tmp_path / "none.wacz").exists()
+
+
+def test_a_url_export_reads_only_the_files_holding_its_records(archive, tmp_path, monkeypatch):
+    import archive.wacz as wacz
+    index, warcs = archive
+    read = []
+    original = wacz.iter_records
+    monkeypatch.setattr(wacz, "iter_records", lambda path: read.append(path.name) or original(path))
+    url = "http://hauloc.thanhhoa.test/tin/c-copy.html"
+    export_wacz(warcs, index, tmp_path / "c.wacz", urls=[url])
+    validate(tmp_path / "c.wacz")
+    holding = {row[0] for row in index.conn.execute(
+        "SELECT warc_file FROM captures WHERE url = ? UNION SELECT o.warc_file FROM captures r"
+        " JOIN captures o ON o.record_id = r.refers_to WHERE r.url = ?", (url, url))}
+    assert len(list(warcs.glob("*.warc.gz"))) > len(holding) == 2  # c-copy's revisit, a.html's original
+    assert set(read) == holding
+
