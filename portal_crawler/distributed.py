@@ -23,6 +23,9 @@ Each worker writes its own WARC files (WARC_PREFIX carries host and pid, so file
 collide) and keeps its own index; `portal-archive index --warcs DIR...` merges
 every worker's WARCs into one archive.
 
+Trap caps (calendar pages and the like, see portal_crawler.scope.traps) hold for the whole
+run, not per worker: `RedisAdmissions` keeps the admitted trap URLs in Redis.
+
 Leases: scrapy-redis pops a request off the queue and forgets it, so a worker killed
 mid-crawl would lose the requests it was working on.  Each worker therefore keeps what it
 popped in a Redis hash of its own until the request's answer has been handled (the spider's
@@ -89,6 +92,10 @@ class RunKeys:
     def workers(self): return self.key("workers")
     @property
     def done(self): return self.key("done")
+    @property
+    def trap_urls(self): return self.key("trap-urls")
+    @property
+    def trap_counts(self): return self.key("trap-counts")
 
     def busy(self, worker: str) -> str:
         return self.key(f"busy:{worker}")
@@ -232,6 +239,8 @@ class RunScheduler(Scheduler):
                                                  fingerprinter=crawler.request_fingerprinter))
         scheduler.stats = crawler.stats
         scheduler.leases = spider.redis_leases = RequestLeases(crawler, server, keys, worker_name(), scheduler)
+        if getattr(spider, "trap_guard", None) is not None:
+            spider.trap_guard.shared = RedisAdmissions(server, keys)
         scheduler.run = RunMonitor(crawler, connect(settings.get("REDIS_URL")), spider.redis_run, worker_name(), role,
                                    leases=scheduler.leases)
         return scheduler
@@ -297,6 +306,28 @@ class RequestLeases:
 
     def has_leases(self, worker: str) -> bool:
         return bool(self.server.exists(self.keys.leases(worker)))
+
+
+class RedisAdmissions:
+    """Trap caps for every worker of a run: the distinct trap URLs admitted per rule and
+    host live in Redis, checked and counted by one script (atomic across workers)."""
+
+    SCRIPT = """
+    if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
+    if tonumber(redis.call('HGET', KEYS[2], ARGV[2]) or '0') >= tonumber(ARGV[3]) then return 0 end
+    redis.call('SADD', KEYS[1], ARGV[1])
+    redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+    return 1
+    """
+
+    def __init__(self, server, keys: RunKeys):
+        self.keys = keys
+        self.script = server.register_script(self.SCRIPT)
+
+    def admit(self, rule: str, host: str, key: str, cap: int) -> bool:
+        group = f"{rule}\t{host}"
+        return bool(self.script(keys=[self.keys.trap_urls, self.keys.trap_counts],
+                                args=[f"{group}\t{key}", group, cap]))
 
 
 class LeaseRelease:
@@ -445,5 +476,5 @@ class RunMonitor:
         logger.info("distributed run %s: frontier empty and no worker busy; closing", self.keys.run_id)
         self.server.set(self.keys.done, datetime.now(timezone.utc).isoformat(timespec="seconds"),
                         ex=KEEP_RUN_SECONDS)
-        for key in (self.keys.requests, self.keys.dupefilter):
+        for key in (self.keys.requests, self.keys.dupefilter, self.keys.trap_urls, self.keys.trap_counts):
             self.server.expire(key, FINISHED_KEYS_TTL)

@@ -118,6 +118,34 @@ def test_no_url_is_fetched_twice_and_warc_names_never_collide(two_workers):
     assert {found[0] for found in owners.values()} == set(workers)
 
 
+def test_trap_caps_hold_for_the_whole_run_not_per_worker(two_workers):
+    from urllib.parse import urlsplit
+    from portal_crawler.scope import TrapGuard
+    cap = TrapGuard().caps["calendar"]
+    fetched, _ = fetches(two_workers["dirs"])
+    calendar: dict[str, set[str]] = {}
+    for _method, url in fetched:
+        if "date=" in url:
+            calendar.setdefault(urlsplit(url).hostname, set()).add(url)
+    assert calendar  # the corpus has calendars and each worker met some
+    assert all(len(urls) <= cap for urls in calendar.values()), {h: len(u) for h, u in calendar.items()}
+
+
+def test_two_guards_on_one_redis_store_share_one_cap(redis_url):
+    import redis
+    from portal_crawler.distributed import RedisAdmissions, RunKeys
+    from portal_crawler.scope import TrapGuard
+    store = RedisAdmissions(redis.Redis.from_url(redis_url), RunKeys("shared-caps-test"))
+    first, second = TrapGuard(shared=store), TrapGuard(shared=store)
+    cap = first.caps["calendar"]
+    days = [f"http://tho.test/su-kien.aspx?date=2024-01-{day:02d}" for day in range(1, 2 * cap + 1)]
+    admitted = [bool(guard.check(url)) for url in days for guard in (first, second)]
+    assert sum(admitted[0::2]) + sum(admitted[1::2]) == 2 * cap  # each admitted URL counted by both
+    assert sum(admitted[0::2]) == cap and admitted[1::2] == admitted[0::2]
+    assert second.check(days[0]) and not second.check("http://tho.test/su-kien.aspx?date=2025-01-01")
+    assert first.check("http://other.test/su-kien.aspx?date=2024-01-01")  # caps are per host
+
+
 def test_the_run_frees_its_frontier_and_dupefilter(two_workers):
     run_id = two_workers["status"]["run_id"]
     ttls = {k: t for k, t in two_workers["redis_ttls"].items() if f":run:{run_id}:" in k}

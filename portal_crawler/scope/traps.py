@@ -4,12 +4,16 @@ A ``TrapGuard`` is created once per crawl (no module state).  ``check`` admits t
 ``cap`` distinct URLs of each trap rule per host, and refuses URLs whose shape alone says
 "endless": repeated path segments, very long URLs, too many parameters, or a chain of
 same-path links that only change the query (prev/next of an unknown calendar widget).
+
+When several workers split one crawl, ``shared`` (e.g. a Redis-backed store) decides the
+caps for all of them; the guard asks it once per distinct trap URL.
 """
 from __future__ import annotations
 
 import json
 from collections import Counter
 from dataclasses import dataclass
+from typing import Protocol
 
 from .canonicalise import canonicalize, host_of
 from .memo import Memo
@@ -32,16 +36,25 @@ class Verdict:
         return iter((self.allowed, self.rule))
 
 
+class SharedAdmissions(Protocol):
+    """Trap caps kept for every worker of a crawl at once."""
+
+    def admit(self, rule: str, host: str, key: str, cap: int) -> bool:
+        """True when ``key`` was admitted before or fits under ``cap``; atomic."""
+
+
 class TrapGuard:
     """Per-crawl trap counters.  ``caps`` overrides the TOML cap of a rule by name."""
 
     def __init__(self, rules: UrlRules | None = None, caps: dict[str, int] | None = None,
-                 case_insensitive_paths: bool = False):
+                 case_insensitive_paths: bool = False, shared: SharedAdmissions | None = None):
         self.rules = rules or load_rules()
         self.caps = ({t.name: t.cap for t in self.rules.traps}
                      | {SITE_TRAP: self.rules.guard.site_trap_cap} | dict(caps or {}))
         self.case_insensitive_paths = case_insensitive_paths
         self._admitted: dict[tuple[str, str], set[str]] = {}
+        self.shared = shared
+        self._full: set[tuple[str, str]] = set()  # caps the shared store said are spent
         self._denied: Counter[str] = Counter()
         self._allowed: Counter[str] = Counter()
         # url -> (shape rule, shared trap rule, canonical key of a trap url): all pure
@@ -100,7 +113,11 @@ class TrapGuard:
         seen = self._admitted.setdefault((rule, host), set())
         if key in seen:  # the same calendar link on every page costs the cap once
             return Verdict(True, rule, chain)
-        if len(seen) >= self.caps.get(rule, 0):
+        cap = self.caps.get(rule, 0)
+        if len(seen) >= cap or (rule, host) in self._full:
+            return self._deny(rule)
+        if self.shared is not None and not self.shared.admit(rule, host, key, cap):
+            self._full.add((rule, host))  # a spent cap stays spent: no need to ask again
             return self._deny(rule)
         seen.add(key)
         self._allowed[rule] += 1
