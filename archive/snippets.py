@@ -22,6 +22,9 @@ from archive import textfold
 SNIPPET_TOKENS = 24  # for FTS5's snippet(), where it is still used (documents)
 # About SNIPPET_TOKENS Vietnamese syllables with their spaces and punctuation.
 SNIPPET_CHARS = 150
+# Folding is most of a snippet's cost: the text's head is folded first, and the whole text
+# only when the head lacks a query word or the snippet would run past it.
+HEAD_CHARS = 700
 ELLIPSIS = "…"
 HIGHLIGHT = ("<mark>", "</mark>")
 WORD = textfold.WORD_PATTERN
@@ -46,37 +49,46 @@ class SnippetCutter:
                 if not (start := match.start()) or not folded[start - 1].isalnum()]
 
     def cut(self, text: str | None, folded: str | None = None) -> str:
-        """Snippet of NFC `text` with the query's words between HIGHLIGHT markers.
+        """Snippet of `text` with the query's words between HIGHLIGHT markers.
 
         `folded` is textfold.fold(text), when the caller has it already.
         """
+        text = textfold.normalize(text or "")
         if not text:
             return ""
-        folded = textfold.fold(text) if folded is None else folded
-        if len(folded) != len(text):  # not NFC: offsets would not line up
-            text = textfold.normalize(text)
-            folded = textfold.fold(text)
+        if folded is None or len(folded) != len(text):
+            folded = textfold.fold(text[:HEAD_CHARS]) if len(text) > 2 * HEAD_CHARS else textfold.fold(text)
         hits = self.hits(folded)
-        start, end = _stretch(hits, folded)
-        start, end = _snap_to_words(folded, start, end, hits)
-        pieces = [ELLIPSIS] if WORD.search(folded, 0, start) else []
+        start, end, distinct = _stretch(hits, folded, len(text))
+        if len(folded) < len(text) and not self._head_will_do(distinct, end, len(folded)):
+            folded = textfold.fold(text)
+            hits = self.hits(folded)
+            start, end, distinct = _stretch(hits, folded, len(text))
+        # Letters fold to letters: word edges are the same in text and folded text.
+        start, end = _snap_to_words(text, start, end, hits)
+        pieces = [ELLIPSIS] if WORD.search(text, 0, start) else []
         position = start
         for hit_start, hit_end in hits:
             if start <= hit_start and hit_end <= end:
                 pieces += [text[position:hit_start], HIGHLIGHT[0], text[hit_start:hit_end], HIGHLIGHT[1]]
                 position = hit_end
         pieces.append(text[position:end])
-        if WORD.search(folded, end):
+        if WORD.search(text, end):
             pieces.append(ELLIPSIS)
         return "".join(pieces)
 
+    def _head_will_do(self, distinct: int, end: int, head_length: int) -> bool:
+        """The stretch found in the folded head holds every query word, and the snippet
+        ends inside the head (a hit at its very end may be the start of a longer word,
+        hence the margin): the rest of the text cannot do better."""
+        return distinct >= len(self.words) + len(self.prefixes) and end < head_length - 20
 
-def _stretch(hits: list[tuple[int, int]], folded: str) -> tuple[int, int]:
-    """SNIPPET_CHARS characters holding the most distinct query words (the first such
-    stretch), centred on them."""
-    length = len(folded)
+
+def _stretch(hits: list[tuple[int, int]], folded: str, length: int) -> tuple[int, int, int]:
+    """SNIPPET_CHARS characters (of a text `length` long) holding the most distinct query
+    words (the first such stretch), centred on them: (start, end, distinct words)."""
     if not hits:
-        return 0, min(length, SNIPPET_CHARS)
+        return 0, min(length, SNIPPET_CHARS), 0
     words = [folded[start:end] for start, end in hits]
     wanted = len(set(words))
     best, best_distinct = (hits[0][0], hits[0][1]), 1
@@ -98,20 +110,20 @@ def _stretch(hits: list[tuple[int, int]], folded: str) -> tuple[int, int]:
             del counts[words[i]]
     margin = max(0, SNIPPET_CHARS - (best[1] - best[0])) // 2
     start = max(0, min(best[0] - margin, length - SNIPPET_CHARS))
-    return start, min(length, start + SNIPPET_CHARS)
+    return start, min(length, start + SNIPPET_CHARS), best_distinct
 
 
-def _snap_to_words(folded: str, start: int, end: int, hits) -> tuple[int, int]:
+def _snap_to_words(text: str, start: int, end: int, hits) -> tuple[int, int]:
     """Move the stretch's ends off partial words and leading/trailing separators."""
     first_hit = min((s for s, _e in hits if s >= start), default=end)
-    while 0 < start < first_hit and folded[start - 1].isalnum():
+    while 0 < start < first_hit and text[start - 1].isalnum():
         start += 1
-    found = WORD.search(folded, start, end)
+    found = WORD.search(text, start, end)
     start = found.start() if found else start
     last_hit = max((e for s, e in hits if e <= end), default=start)
-    while last_hit < end < len(folded) and folded[end].isalnum():
+    while last_hit < end < len(text) and text[end].isalnum():
         end -= 1
-    while end > start and not folded[end - 1].isalnum() and folded[end - 1] not in ".!?)\"'":
+    while end > start and not text[end - 1].isalnum() and text[end - 1] not in ".!?)\"'":
         end -= 1
     return start, end
 

@@ -87,3 +87,14 @@ def test_search_hits_carry_the_snippet_of_their_own_body(tmp_path):
     assert marked(snippet) == ["Ủy", "ban", "nhân", "dân"]
     assert textfold.fold(snippet).count("<mark>") == 4
     index.close()
+
+
+def test_folding_only_the_head_gives_the_same_snippet_as_folding_everything():
+    long_text = TEXT * 3
+    vocabulary = sorted({word for word in textfold.words(textfold.fold(long_text))})
+    for first in vocabulary:
+        for words in ({first}, {first, "nong"}, {first, "xuan", "2019"}):
+            cutter = SnippetCutter(frozenset(words))
+            assert cutter.cut(long_text) == cutter.cut(long_text, textfold.fold(long_text)), words
+    prefix = SnippetCutter(frozenset(), ("nhie",))
+    assert prefix.cut(long_text) == prefix.cut(long_text, textfold.fold(long_text))
