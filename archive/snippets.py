@@ -57,7 +57,9 @@ class SnippetCutter:
         if not text:
             return ""
         if folded is None or len(folded) != len(text):
-            folded = textfold.fold(text[:HEAD_CHARS]) if len(text) > 2 * HEAD_CHARS else textfold.fold(text)
+            folded = textfold.fold(text[:HEAD_CHARS]) if len(text) > 2 * HEAD_CHARS else ""
+            if len(folded) != HEAD_CHARS:  # a short text (or a head NFC would change)
+                folded = textfold.fold(text)
         hits = self.hits(folded)
         start, end, distinct = _stretch(hits, folded, len(text))
         if len(folded) < len(text) and not self._head_will_do(distinct, end, len(folded)):
