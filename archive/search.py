@@ -735,7 +735,7 @@ def _search_articles(conn, plan: QueryPlan, limit: int, offset: int) -> SearchRe
     marks = ",".join(str(rowid) for rowid in page)
     rows = {row[0]: row for row in conn.execute(
         f"SELECT id, url, title, published, site, author FROM articles WHERE id IN ({marks})")}
-    hits = [Hit(*rows[rowid][1:6], snippet=cutter.cut(texts.body(rowid), texts.folded_body(rowid)),
+    hits = [Hit(*rows[rowid][1:6], snippet=cutter.cut(texts.body(rowid), texts.folded_body_if_done(rowid)),
                 score=score)
             for rowid, score in page.items() if rowid in rows]
     return SearchResult(hits, total, total_exact, match)
@@ -774,8 +774,9 @@ class ArticleTexts:
         title, body = self._folded(rowid)
         return f"{title} {body}"
 
-    def folded_body(self, rowid: int) -> str:
-        return self._folded(rowid)[1]
+    def folded_body_if_done(self, rowid: int) -> str | None:
+        """The folded body when an earlier step folded it (the snippet folds what it needs)."""
+        return self.folded[rowid][1] if rowid in self.folded else None
 
 
 def snippet_cutter(terms, abbreviations: Abbreviations) -> SnippetCutter:
