@@ -28,6 +28,7 @@ HEAD_CHARS = 700
 ELLIPSIS = "…"
 HIGHLIGHT = ("<mark>", "</mark>")
 WORD = textfold.WORD_PATTERN
+SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ class SnippetCutter:
         pieces.append(text[position:end])
         if WORD.search(text, end):
             pieces.append(ELLIPSIS)
-        return "".join(pieces)
+        # A preview on one line: paragraph breaks and runs of spaces become one space.
+        return SPACES.sub(" ", "".join(pieces))
 
     def _head_will_do(self, distinct: int, end: int, head_length: int) -> bool:
         """The stretch found in the folded head holds every query word, and the snippet
@@ -111,7 +113,10 @@ def _stretch(hits: list[tuple[int, int]], folded: str, length: int) -> tuple[int
         if not counts[words[i]]:
             del counts[words[i]]
     margin = max(0, SNIPPET_CHARS - (best[1] - best[0])) // 2
-    start = max(0, min(best[0] - margin, length - SNIPPET_CHARS))
+    # When the text's first stretch holds as many distinct words, start there (at the
+    # beginning of a sentence, as FTS5 prefers too).
+    opening = {word for word, (_start, end) in zip(words, hits) if end <= SNIPPET_CHARS}
+    start = 0 if len(opening) >= best_distinct else max(0, min(best[0] - margin, length - SNIPPET_CHARS))
     return start, min(length, start + SNIPPET_CHARS), best_distinct
 
 

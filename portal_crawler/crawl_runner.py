@@ -86,7 +86,8 @@ def scrapy_settings(request: CrawlRequest):
     for name, value in request.settings.items():
         settings.set(name, value, priority="cmdline")
     if request.redis_url:
-        from portal_crawler.distributed import redis_settings
+        from portal_crawler.distributed import quiet_scrapy_redis, redis_settings
+        quiet_scrapy_redis()
         for name, value in redis_settings(request.redis_url).items():
             settings.set(name, value, priority="cmdline")
     return settings

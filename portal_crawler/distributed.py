@@ -169,6 +169,14 @@ def find_run(redis_url: str, run_id: str | None = None, wait: float = 0.0, poll:
         time.sleep(poll)
 
 
+def quiet_scrapy_redis() -> None:
+    """scrapy-redis still calls Scrapy APIs that Scrapy 2.13+ deprecates; those warnings
+    tell a user nothing they can act on."""
+    import warnings
+    from scrapy.exceptions import ScrapyDeprecationWarning
+    warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module="scrapy_redis")
+
+
 def redis_settings(redis_url: str) -> dict:
     """Scrapy settings for a crawl on a shared Redis frontier (coordinator or worker)."""
     return {

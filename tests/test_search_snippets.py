@@ -64,6 +64,10 @@ def test_short_and_empty_texts():
     assert cut({"dong"}, "Đông") == "<mark>Đông</mark>"
 
 
+def test_a_snippet_is_one_line():
+    assert cut({"tien"}, "Đoạn một.\n\nĐoạn hai   tiến  triển.") == "Đoạn một. Đoạn hai <mark>tiến</mark> triển."
+
+
 def test_decomposed_text_is_normalized_before_cutting():
     decomposed = unicodedata.normalize("NFD", "Khởi công cầu Đông Hòa")
     assert cut({"hoa"}, decomposed) == "Khởi công cầu Đông <mark>Hòa</mark>"

@@ -302,7 +302,9 @@ class PortalSpider(scrapy.Spider):
         outcome = "ok" if reason == "finished" or reason.startswith("closespider") else "failed"
         if not stats.get("response_received_count"):
             outcome = "failed"  # nothing answered: unreachable hosts or a wrong proxy
-        if reason == "finished" and not self.resuming:
+        # One worker of a distributed run sees only its share of the portal: what it did not
+        # reach may well have been crawled by another, so nothing is called gone there.
+        if reason == "finished" and not self.resuming and not getattr(self, "redis_run", None):
             self.mark_unseen_gone()
         summary = crawl_summary(stats)
         summary["capped"] = self.trap_guard.report()
