@@ -29,6 +29,7 @@ ELLIPSIS = "…"
 HIGHLIGHT = ("<mark>", "</mark>")
 WORD = textfold.WORD_PATTERN
 SPACES = re.compile(r"\s+")
+MORE_THAN_A_SPACE = re.compile(r"\s\s|[^\S ]")
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,8 @@ class SnippetCutter:
         if WORD.search(text, end):
             pieces.append(ELLIPSIS)
         # A preview on one line: paragraph breaks and runs of spaces become one space.
-        return SPACES.sub(" ", "".join(pieces))
+        snippet = "".join(pieces)
+        return SPACES.sub(" ", snippet) if MORE_THAN_A_SPACE.search(snippet) else snippet
 
     def _head_will_do(self, distinct: int, end: int, head_length: int) -> bool:
         """The stretch found in the folded head holds every query word, and the snippet
@@ -115,7 +117,11 @@ def _stretch(hits: list[tuple[int, int]], folded: str, length: int) -> tuple[int
     margin = max(0, SNIPPET_CHARS - (best[1] - best[0])) // 2
     # When the text's first stretch holds as many distinct words, start there (at the
     # beginning of a sentence, as FTS5 prefers too).
-    opening = {word for word, (_start, end) in zip(words, hits) if end <= SNIPPET_CHARS}
+    opening: set[str] = set()
+    for word, (_start, end) in zip(words, hits):
+        if end > SNIPPET_CHARS:
+            break
+        opening.add(word)
     start = 0 if len(opening) >= best_distinct else max(0, min(best[0] - margin, length - SNIPPET_CHARS))
     return start, min(length, start + SNIPPET_CHARS), best_distinct
 
