@@ -1,6 +1,9 @@
 """Snippets cut in Python: the query's words marked in the original text, diacritics kept."""
 import unicodedata
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from archive import textfold
 from archive.index import Index
 from archive.search import search
@@ -102,3 +105,23 @@ def test_folding_only_the_head_gives_the_same_snippet_as_folding_everything():
             assert cutter.cut(long_text) == cutter.cut(long_text, textfold.fold(long_text)), words
     prefix = SnippetCutter(frozenset(), ("nhie",))
     assert prefix.cut(long_text) == prefix.cut(long_text, textfold.fold(long_text))
+
+
+ALPHABET = "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxy"
+TEXT_CHARACTERS = ALPHABET + ALPHABET.upper() + " .,;:!?“”-–0123456789\n\t*()[]"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(TEXT_CHARACTERS, max_size=3000), st.data())
+def test_any_snippet_is_a_piece_of_the_text_with_only_query_words_marked(text, data):
+    words = textfold.words(textfold.fold(text))
+    query = set(data.draw(st.lists(st.sampled_from(words), max_size=3))) if words else set()
+    snippet = cut(query, text)
+    collapsed = " ".join(textfold.normalize(text).split())
+    plain = snippet.replace(HIGHLIGHT[0], "").replace(HIGHLIGHT[1], "")
+    assert plain.strip(ELLIPSIS) in collapsed
+    assert len(plain.strip(ELLIPSIS)) <= SNIPPET_CHARS
+    for piece in marked(snippet):
+        assert textfold.fold(piece) in query
+    if query and snippet:
+        assert marked(snippet), "a text holding a query word shows it marked"
