@@ -95,6 +95,7 @@ def main(argv=None) -> int:
         portalgen.generate(corpus, articles=args.articles)
     counts = [int(n) for n in args.workers.split(",")]
     results = []
+    truth = sum(1 for t in portalgen.truth(corpus) if t["url"] == t["canonical"])
     try:
         with redis_server.RedisServer() as redis, \
                 portalgen.PortalgenServer(corpus, log_path=base / "server.log") as server:
@@ -110,7 +111,6 @@ def main(argv=None) -> int:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)
     one = next((r for r in results if r["redis"] and r["workers"] == 1), None)
-    truth = sum(1 for t in portalgen.truth(corpus) if t["url"] == t["canonical"]) if corpus.exists() else "?"
     print(f"\ncorpus: {args.articles} articles, {truth} canonical; settings: {' '.join(args.settings) or 'defaults'}")
     print(f"{'mode':<8} {'workers':>7} {'pages':>7} {'seconds':>8} {'pages/s':>8} {'vs 1':>6} {'cpu s':>7} "
           f"{'p/cpu-s':>8} {'twice':>6} {'missing':>8} {'dup idx':>8}  per worker")

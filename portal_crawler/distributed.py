@@ -484,5 +484,6 @@ class RunMonitor:
         logger.info("distributed run %s: frontier empty and no worker busy; closing", self.keys.run_id)
         self.server.set(self.keys.done, datetime.now(timezone.utc).isoformat(timespec="seconds"),
                         ex=KEEP_RUN_SECONDS)
-        for key in (self.keys.requests, self.keys.dupefilter, self.keys.trap_urls, self.keys.trap_counts):
+        leases = [self.keys.leases(w) for w in self.server.hkeys(self.keys.workers)]
+        for key in (self.keys.requests, self.keys.dupefilter, self.keys.trap_urls, self.keys.trap_counts, *leases):
             self.server.expire(key, FINISHED_KEYS_TTL)
