@@ -225,6 +225,8 @@ def cmd_export_wacz(args):
     out = Path(args.output)
     if out.exists() and out.is_dir():
         raise UserError(f"{out} is a directory")
+    if not out.parent.is_dir():
+        raise UserError(f"cannot write {out}: {out.parent} is not a directory")
     try:
         info = export_wacz(data / "warcs", open_index(data), out, urls=args.url or None, site=args.site)
     except (LookupError, FileNotFoundError) as exc:  # nothing matched, or no closed WARC file yet
@@ -273,6 +275,7 @@ def cmd_worker(args):
 
     from portal_crawler.distributed import RunNotFound
     data = writable_data_dir(args.data)
+    check_redis(args.redis)
     try:
         report = run_worker(data, args.redis, settings=setting_pairs(args.set), proxy=args.proxy or "",
                             verbose=args.verbose, run_id=args.run, wait=args.wait)

@@ -93,3 +93,13 @@ def test_unreachable_redis(tmp_path):
                           "--data", str(tmp_path / "d")), "Redis")
     assert_user_error(run("worker", "--redis", "redis://127.0.0.1:1/0", "--wait", "0",
                           "--data", str(tmp_path / "d")), "Redis")
+    for command in (["crawl", "http://a.test/"], ["worker"]):
+        assert_user_error(run(*command, "--redis", "notaurl", "--data", str(tmp_path / "d")), "Redis", "notaurl")
+
+
+def test_export_wacz_into_a_missing_directory(tmp_path):
+    from archive.index import Index
+    Index(tmp_path / "index.sqlite").close()
+    (tmp_path / "warcs").mkdir()
+    assert_user_error(run("export-wacz", "-o", str(tmp_path / "no" / "such" / "x.wacz"), "--data", str(tmp_path)),
+                      "not a directory")
