@@ -155,6 +155,14 @@ INSERT INTO documents_fts (documents_fts, rank) VALUES ('pgsz', 16000);
 
 
 
+# Fills both FTS indexes from the stored text, folded (a migration and rebuild_fts).
+FTS_FILL = """
+INSERT INTO articles_fts (rowid, title, body, author, search_tags)
+    SELECT id, fold(title), fold(body), fold(author), search_tags FROM articles;
+INSERT INTO documents_fts (rowid, name, text) SELECT id, fold(name), fold(text) FROM documents;
+"""
+
+
 def _fts_found_by_datasette(db: sqlite_utils.Database) -> None:
     """Re-create FTS tables declared content='articles' as content="articles".
 
@@ -166,12 +174,8 @@ def _fts_found_by_datasette(db: sqlite_utils.Database) -> None:
         return
     db.execute("DROP TABLE articles_fts")
     db.execute("DROP TABLE documents_fts")
-    for statement in _split_sql(FTS_SCHEMA) + _split_sql(FTS_CONFIG):
+    for statement in _split_sql(FTS_SCHEMA) + _split_sql(FTS_CONFIG) + _split_sql(FTS_FILL):
         db.execute(statement)
-    db.execute("INSERT INTO articles_fts (rowid, title, body, author, search_tags)"
-               " SELECT id, fold(title), fold(body), fold(author), search_tags FROM articles")
-    db.execute("INSERT INTO documents_fts (rowid, name, text)"
-               " SELECT id, fold(name), fold(text) FROM documents")
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -803,12 +807,9 @@ class Index:
         """Re-create both FTS indexes from the stored text, folded (not FTS5 'rebuild')."""
         with self.transaction() as conn:
             conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
-            conn.execute(
-                "INSERT INTO articles_fts (rowid, title, body, author, search_tags)"
-                " SELECT id, fold(title), fold(body), fold(author), search_tags FROM articles")
             conn.execute("INSERT INTO documents_fts (documents_fts) VALUES ('delete-all')")
-            conn.execute("INSERT INTO documents_fts (rowid, name, text)"
-                         " SELECT id, fold(name), fold(text) FROM documents")
+            for statement in _split_sql(FTS_FILL):
+                conn.execute(statement)
 
     @contextlib.contextmanager
     def bulk_load(self) -> Iterator[None]:

@@ -35,7 +35,6 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -260,13 +259,20 @@ class Abbreviations:
         results = []
         for group in self.groups:
             for member in group:
-                width = len(member)
-                for start in range(len(tokens) - width + 1):
-                    if tokens[start:start + width] == member:
-                        for other in group:
-                            if other != member:
-                                results.append(tokens[:start] + other + tokens[start + width:])
+                for start in _run_starts(tokens, member):
+                    for other in group:
+                        if other != member:
+                            results.append(tokens[:start] + other + tokens[start + len(member):])
         return results
+
+    def groups_in(self, tokens: tuple[str, ...]) -> list[tuple[tuple[str, ...], ...]]:
+        """The groups with a member spelled in `tokens` (as consecutive words)."""
+        return [group for group in self.groups if any(_run_starts(tokens, member) for member in group)]
+
+
+def _run_starts(tokens: tuple[str, ...], run: tuple[str, ...]) -> list[int]:
+    """Where `run` occurs in `tokens` as consecutive tokens."""
+    return [start for start in range(len(tokens) - len(run) + 1) if tokens[start:start + len(run)] == run]
 
 
 @lru_cache(maxsize=1)
@@ -439,10 +445,6 @@ def published_range(conn) -> tuple[date, date] | None:
         return None
 
 
-def filter_expression(site=None, since=None, until=None, author=None, bounds=None) -> str:
-    return " AND ".join(filter_parts(site, since, until, author, bounds))
-
-
 def filter_parts(site=None, since=None, until=None, author=None, bounds=None) -> list[str]:
     """FTS5 conditions on the search_tags/author columns for the filters given.
 
@@ -498,15 +500,10 @@ def _contains_word(text: str, word: str) -> bool:
     """word occurs in text as a whole word (str.find: much faster than a regex here)."""
     at = text.find(word)
     while at >= 0:
-        end = at + len(word)
-        if (at == 0 or not text[at - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+        if whole_word(text, at, at + len(word)):
             return True
         at = text.find(word, at + 1)
     return False
-
-
-def exact_fraction(terms: list[Term], text: str) -> float:
-    return ExactMatcher.for_terms(terms).share(textfold.normalize(text))
 
 
 # -- running a search -------------------------------------------------------------
@@ -624,16 +621,16 @@ def _ranked_ids(conn, plan: QueryPlan, table: str, weights, candidates: list[int
     order = {rowid: position for position, rowid in enumerate(candidates)}
     ranked = sorted(candidates, key=lambda rowid: (-scores.get(rowid, 0.0), order[rowid]))
     head, tail = ranked[:RERANK], ranked[RERANK:]
-    title = _title_shares(conn, plan, head) if table == "articles_fts" else {}
+    title = _title_shares(conn, plan, head)
     matcher = ExactMatcher.for_terms(list(plan.terms))
     exact: dict[int, float] = {}
     adjacent: dict[int, float] = {}
     phrase = _adjacent_words(plan.terms)
-    if matcher.spellings or phrase:
-        texts.fetch(head[:EXACT_CHECK if matcher.spellings else PHRASE_CHECK])
     if matcher.spellings:
+        texts.fetch(head[:EXACT_CHECK])
         exact = {rowid: matcher.share(texts.text(rowid)) for rowid in head[:EXACT_CHECK]}
     if phrase:
+        texts.fetch(head[:PHRASE_CHECK])  # rows fetched above are not fetched again
         adjacent = {rowid: 1.0 for rowid in head[:PHRASE_CHECK] if _has_phrase(phrase, texts.folded_text(rowid))}
 
     def score(rowid: int) -> float:
@@ -678,17 +675,15 @@ def _title_shares(conn, plan: QueryPlan, rowids: list[int]) -> dict[int, float]:
         return {}
     marks = ",".join(str(rowid) for rowid in rowids)
     rows = conn.execute(f"SELECT id, title FROM articles WHERE id IN ({marks})").fetchall()
-    # One fold and one regex scan for all titles (fold keeps "\n"); a match's line is its title.
-    titles = textfold.fold("\n".join((title or "").replace("\n", " ") for _, title in rows))
-    line_starts = [0]
-    for _row in rows[:-1]:
-        line_starts.append(titles.index("\n", line_starts[-1]) + 1)
-    found: dict[int, set[str]] = {}
-    for match in words_pattern(words).finditer(titles):
-        if whole_word(titles, *match.span()):
-            line = bisect_right(line_starts, match.start()) - 1
-            found.setdefault(line, set()).add(match.group())
-    return {rows[line][0]: len(hit) / len(words) for line, hit in found.items()}
+    # One fold call for all titles (fold keeps "\n", so lines stay aligned).
+    folded = textfold.fold("\n".join((title or "").replace("\n", " ") for _, title in rows))
+    pattern = words_pattern(words)
+    shares = {}
+    for (rowid, _title), line in zip(rows, folded.split("\n")):
+        found = {match.group() for match in pattern.finditer(line) if whole_word(line, *match.span())}
+        if found:
+            shares[rowid] = len(found) / len(words)
+    return shares
 
 
 def _idf_cost(conn, table: str, plan: QueryPlan) -> int:
@@ -785,14 +780,9 @@ def snippet_cutter(terms, abbreviations: Abbreviations) -> SnippetCutter:
     prefixes = tuple(term.tokens[-1] for term in terms if term.prefix)
     words |= {token for term in terms if term.prefix for token in term.tokens[:-1]}
     sequence = tuple(token for term in terms for token in term.tokens)
-    for group in abbreviations.groups:
-        if any(_contains_run(sequence, member) for member in group):
-            words |= {token for member in group for token in member}
+    for group in abbreviations.groups_in(sequence):
+        words |= {token for member in group for token in member}
     return SnippetCutter(frozenset(words), prefixes)
-
-
-def _contains_run(sequence: tuple[str, ...], run: tuple[str, ...]) -> bool:
-    return any(sequence[start:start + len(run)] == run for start in range(len(sequence) - len(run) + 1))
 
 
 def _search_documents(conn, plan: QueryPlan, limit: int, offset: int) -> SearchResult:

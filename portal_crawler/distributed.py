@@ -65,6 +65,7 @@ BUSY_TTL_MS = 10_000
 # the others (longer than BUSY_TTL_MS: a slow page must not make a live worker look dead).
 ALIVE_TTL_MS = 15_000
 RECLAIM_CHECK_SECONDS = 2.0
+LEASE_KEY = "redis_lease"  # request meta: the key of the request's lease
 STARTUP_TTL_MS = 120_000               # a coordinator's flag while Scrapy starts up
 HEARTBEAT_SECONDS = 0.5
 IDLE_GRACE_SECONDS = 2.0               # seen idle twice this far apart, nobody busy: run over
@@ -235,7 +236,7 @@ class RunScheduler(Scheduler):
         spider = crawler.spider
         role = "worker" if getattr(spider, "redis_run", None) else "coordinator"
         if role == "coordinator":
-            targets = list(getattr(spider, "site_ids", [])) + list(getattr(spider, "bare_urls", []))
+            targets = list(getattr(spider, "targets", []))
             spider.redis_run = open_run(settings.get("REDIS_URL"), targets, worker_name()).run_id
         keys = RunKeys(spider.redis_run)
         server = connection.from_settings(settings)     # bytes: the queue holds pickles
@@ -271,24 +272,26 @@ class RequestLeases:
         crawler.signals.connect(self.response_downloaded, signal=signals.response_downloaded)
         crawler.signals.connect(self.request_left_downloader, signal=signals.request_left_downloader)
 
-    def fingerprint(self, request) -> str:
-        return self.crawler.request_fingerprinter.fingerprint(request).hex()
-
     def take(self, request) -> None:
+        # The lease's key is the dupefilter's fingerprint at the moment of taking, kept in
+        # meta: a fingerprint computed later may differ (a host learned to fold path case).
+        request.meta[LEASE_KEY] = self.scheduler.df.request_fingerprint(request)
         data = pickle.dumps(request.to_dict(spider=self.crawler.spider), protocol=4)
-        self.server.hset(self.keys.leases(self.worker), self.fingerprint(request), data)
+        self.server.hset(self.keys.leases(self.worker), request.meta[LEASE_KEY], data)
 
     def release(self, request) -> None:
-        fingerprint = self.fingerprint(request)
-        self.answered.discard(fingerprint)
-        self.server.hdel(self.keys.leases(self.worker), fingerprint)
+        lease = request.meta.get(LEASE_KEY)
+        if lease is not None:
+            self.answered.discard(lease)
+            self.server.hdel(self.keys.leases(self.worker), lease)
 
     def response_downloaded(self, response, request, spider):
-        self.answered.add(self.fingerprint(request))
+        if LEASE_KEY in request.meta:
+            self.answered.add(request.meta[LEASE_KEY])
 
     def request_left_downloader(self, request, spider):
         # No answer came (a network error): the errback has nothing to lose, end the lease.
-        if self.fingerprint(request) not in self.answered:
+        if request.meta.get(LEASE_KEY) not in self.answered:
             self.release(request)
 
     def clear(self) -> None:
@@ -375,7 +378,7 @@ class RunMonitor:
     none: busy flags in Redis, checked when this worker's engine goes idle."""
 
     def __init__(self, crawler, server, run_id: str, worker: str, role: str = "worker",
-                 leases: RequestLeases | None = None):
+                 *, leases: RequestLeases):
         self.crawler, self.server, self.worker, self.role = crawler, server, worker, role
         self.keys = RunKeys(run_id)
         self.leases = leases
@@ -412,8 +415,7 @@ class RunMonitor:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         self.server.delete(self.keys.busy(self.worker), self.keys.alive(self.worker))
-        if self.leases is not None:
-            self.leases.clear()
+        self.leases.clear()
         stats = self.crawler.stats.get_stats()
         recorder = getattr(spider, "archive_recorder", None)
         self.report({"state": "closed", "reason": reason,
@@ -443,7 +445,7 @@ class RunMonitor:
         busy = self.busy_here()
         if busy:
             self.server.set(self.keys.busy(self.worker), "1", px=BUSY_TTL_MS)
-        elif self.leases is not None:
+        else:
             self.leases.clear()
         if time.monotonic() - self.last_reclaim_check >= RECLAIM_CHECK_SECONDS:
             self.reclaim_dead_workers()
@@ -458,7 +460,7 @@ class RunMonitor:
         """Another worker works, or holds leases and may still be alive (it clears them
         when idle, or they are reclaimed once it is known dead)."""
         return any(self.server.exists(self.keys.busy(w)) or
-                   (self.leases is not None and self.leases.has_leases(w))
+                   self.leases.has_leases(w)
                    for w in self.other_workers())
 
     def other_workers(self) -> list[str]:
@@ -466,8 +468,6 @@ class RunMonitor:
 
     def reclaim_dead_workers(self) -> None:
         self.last_reclaim_check = time.monotonic()
-        if self.leases is None:
-            return
         for worker in self.other_workers():
             if not self.server.exists(self.keys.alive(worker)) and self.leases.has_leases(worker):
                 self.leases.reclaim(worker)

@@ -162,8 +162,7 @@ class PolitenessMiddleware:
         spider knows it before any page is queued (else one page may be fetched twice)."""
         spider = self.crawler.spider
         hosts = getattr(spider, "case_insensitive_hosts", None)
-        if hosts is not None and is_case_insensitive_server(
-                [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs]):
+        if hosts is not None and is_case_insensitive_server(response.headers):
             hosts.add(host_of(response.url))
 
     def _read_crawl_delay(self, response):

@@ -80,7 +80,7 @@ class WarcRecorder:
             operator=settings.get("WARC_OPERATOR") or None,
             robots="obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
             crawl_id=self.crawl_id,
-            targets=tuple(getattr(spider, "site_ids", ())) + tuple(getattr(spider, "bare_urls", ())),
+            targets=tuple(getattr(spider, "targets", ())),
             software=f"portal-archive/{__version__}",
             user_agent=settings.get("USER_AGENT"),
             fsync_each_record=settings.getbool("WARC_FSYNC", False),

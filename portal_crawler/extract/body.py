@@ -20,8 +20,9 @@ BOILERPLATE = re.compile(r'''^(in\s+trang|in\s+bài(\s+viết)?|bản\s+in|quay\
     font\s*size|cỡ\s+chữ|tiêu\s+đề|zalo|facebook|từ\s+khóa|từ\s+khoá|tags?|thẻ|
     share\s+this|like\s+this|related|comments?|leave\s+a\s+(reply|comment)|loading|advertisement|
     sign\s+up|subscribe|read\s+more|click\s+here)\b''', re.I | re.X)
-# lines of print views and footers: the site's name, copyright, the article's own address
-CHROME_LINE = re.compile(r'''^(©|\(c\)\s|copyright\b|bản\s+quyền|(url|địa\s+chỉ|link|đường\s+dẫn)(\s+của)?\s+(bài\s+viết|bài|tin)\s*:|
+# lines of print views: the site's name, the article's own address (copyright lines are
+# FOOTER_LINE's)
+CHROME_LINE = re.compile(r'''^(\(c\)\s|(url|địa\s+chỉ|link|đường\s+dẫn)(\s+của)?\s+(bài\s+viết|bài|tin)\s*:|
     cổng\s+thông\s+tin\s+điện\s+tử\b|trang\s+thông\s+tin\s+điện\s+tử\b|website\b)''', re.I | re.X)
 # the portal footer, whatever its markup: owner, editor in chief, licence, address, phone
 FOOTER_LINE = re.compile(r'''^(cơ\s+quan\s+chủ\s+quản|chịu\s+trách\s+nhiệm|trưởng\s+ban\s+biên\s+tập|giấy\s+phép\s+(số|hoạt\s+động)|

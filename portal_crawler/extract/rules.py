@@ -25,10 +25,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-try:
-    import tomllib
-except ImportError:                 # Python 3.10: the same parser, packaged as tomli
-    import tomli as tomllib
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -57,6 +57,7 @@ class PortalSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.site_ids = split_arg(site)
         self.bare_urls = split_arg(start_url)
+        self.targets = self.site_ids + self.bare_urls  # what the crawl was asked for
         self.profile_files = split_arg(profiles)
         self.resuming = str(resume or "").lower() in ("1", "true", "yes")
         if not self.site_ids and not self.bare_urls:
@@ -85,16 +86,15 @@ class PortalSpider(scrapy.Spider):
         self.archive = CrawlArchive(settings.get("PORTAL_ARCHIVE_DATA"))
         for profile in self.profiles:
             self.archive.index.upsert_site(profile.to_dict())
-        targets = self.site_ids + self.bare_urls
         crawl_id = settings.getint("PORTAL_CRAWL_ID", 0)
         if crawl_id:
             self.crawl_id = crawl_id
             self.resuming = True
         elif self.resuming:
-            self.crawl_id = self.resumable_crawl(targets) or self.archive.index.start_crawl(
-                targets, self.settings_summary(settings))
+            self.crawl_id = self.resumable_crawl(self.targets) or self.archive.index.start_crawl(
+                self.targets, self.settings_summary(settings))
         else:
-            self.crawl_id = self.archive.index.start_crawl(targets, self.settings_summary(settings))
+            self.crawl_id = self.archive.index.start_crawl(self.targets, self.settings_summary(settings))
         self.case_insensitive_hosts: set[str] = {h for p in self.profiles if p.case_insensitive for h in p.hosts}
 
     def resumable_crawl(self, targets: list[str]) -> int | None:
@@ -198,7 +198,7 @@ class PortalSpider(scrapy.Spider):
                 stats.inc_value("pages/gone")
                 yield {"type": "gone", "url": response.url, "status": response.status}
             return
-        if "Server" in response.headers and is_case_insensitive_server(header_pairs(response.headers)):
+        if "Server" in response.headers and is_case_insensitive_server(response.headers):
             self.case_insensitive_hosts.add(host_of(response.url))
         if kind == "sitemap" or (response.url.endswith(".xml") and b"<urlset" in response.body[:2048]):
             pages, sitemaps = parse_sitemap(response.body, response.url)
