@@ -20,8 +20,9 @@ def test_adjacent_words_rank_first(tmp_path):
 
 
 def test_side_by_side_check_skips_matches_inside_words():
-    from archive.search import Term, _adjacent_words, _has_phrase
-    phrase = _adjacent_words([Term("an", ("an",)), Term("an", ("an",))])
-    assert _has_phrase(phrase, "ban an an")  # the first candidate starts inside "ban"
-    assert not _has_phrase(phrase, "ban an nhan")
-    assert not _has_phrase(phrase, "an anh")
+    from archive.search import Term
+    from archive.search.ranking import adjacent_words, has_phrase
+    phrase = adjacent_words([Term("an", ("an",)), Term("an", ("an",))])
+    assert has_phrase(phrase, "ban an an")  # the first candidate starts inside "ban"
+    assert not has_phrase(phrase, "ban an nhan")
+    assert not has_phrase(phrase, "an anh")

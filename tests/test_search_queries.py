@@ -5,8 +5,7 @@ import unicodedata
 import pytest
 
 from archive.index import Index
-from archive import search as search_module
-from archive.search import QueryError, QuerySyntaxError, parse_query, search
+from archive.search import QueryError, QuerySyntaxError, SearchTuning, parse_query, search
 
 ARTICLES = [
     # (slug, site, title, body, published, author)
@@ -187,14 +186,13 @@ def test_paging_and_total(index):
     assert len(search(index, "họp", limit=1).hits) == 1
 
 
-def test_common_words_fall_back_to_title_then_newest(index, monkeypatch):
+def test_common_words_fall_back_to_title_then_newest(index):
     # "họp" is in hdnd's title and in the bodies of the newer ubnd and dongda.
     assert slugs(search(index, "hop"))[0] == "hdnd"
-    monkeypatch.setattr(search_module, "BM25_BUDGET", 0)  # as if "hop" were in every article
-    assert slugs(search(index, "hop")) == ["hdnd", "dongda", "ubnd"]
+    common = SearchTuning(bm25_budget=0)  # as if "hop" were in every article
+    assert slugs(search(index, "hop", tuning=common)) == ["hdnd", "dongda", "ubnd"]
 
 
-def test_total_is_estimated_beyond_the_candidates(index, monkeypatch):
-    monkeypatch.setattr(search_module, "CANDIDATES", 2)
-    result = search(index, "hop")
+def test_total_is_estimated_beyond_the_candidates(index):
+    result = search(index, "hop", tuning=SearchTuning(candidates=2))
     assert len(result.hits) == 2 and not result.total_exact and result.total >= 2
