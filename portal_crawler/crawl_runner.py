@@ -53,11 +53,16 @@ def split_targets(targets: list[str]) -> tuple[list[str], list[str]]:
 
 def check_targets(request: CrawlRequest):
     """Fail before Scrapy starts: unknown site ids and unreadable profile files."""
+    check_target_list(request.targets, request.profiles)
+
+
+def check_target_list(targets: list[str], profiles) -> None:
+    """Unknown site ids, unreadable profile files and non-http(s) start URLs are user errors."""
     from portal_crawler.errors import UserError
     from portal_crawler.sites.registry import RegistryError, load_registry
-    ids, urls = split_targets(request.targets)
+    ids, urls = split_targets(targets)
     try:
-        registry = load_registry(request.profiles)
+        registry = load_registry(profiles)
         for site_id in ids:
             registry.get(site_id)
     except RegistryError as exc:

@@ -10,12 +10,6 @@ from archive.index import Index, Migration, url_key
 URL = "http://thoxuan.test/tin-tuc/hop-hdnd-468686.aspx"
 
 
-@pytest.fixture
-def index(tmp_path):
-    with Index(tmp_path / "index.sqlite") as opened:
-        yield opened
-
-
 def add(index, url=URL, timestamp="2024-03-01T10:00:00Z", status=200, digest="sha1:AAA",
         record_type="response", **extra):
     return index.add_capture(url=url, timestamp=timestamp, status=status, mime="text/html",

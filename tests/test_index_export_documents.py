@@ -10,7 +10,6 @@ import pytest
 
 from archive import documents
 from archive.export import FIELDS, export
-from archive.index import Index
 from archive.search import search
 
 URL = "http://thoxuan.test/tin/hop-hdnd.html"
@@ -51,12 +50,6 @@ def pdf_bytes(*lines: str) -> bytes:
     body += "".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode()
     body += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return body
-
-
-@pytest.fixture
-def index(tmp_path):
-    with Index(tmp_path / "index.sqlite") as opened:
-        yield opened
 
 
 def add_article(index, body, crawl_id, url=URL, captured="2024-03-01T10:00:00Z"):

@@ -5,13 +5,12 @@ then searches the archive the way a researcher would (Vietnamese typed without d
 """
 from __future__ import annotations
 
-import sys
 from importlib import resources
 from pathlib import Path
 
 from archive.index import Index
 from archive.search import search
-from portal_crawler.cli import terminal_snippet
+from portal_crawler.console import Reply, is_terminal, terminal_snippet
 from portal_crawler.crawl_runner import CrawlRequest, run_crawl
 from portal_crawler.demo.server import DemoServer
 from portal_crawler.sites.registry import load_registry
@@ -23,28 +22,28 @@ def demo_registry_path() -> str:
     return str(resources.files("portal_crawler.demo").joinpath("registry.toml"))
 
 
-def run_demo(data_dir: Path, verbose: bool = False, query: str = DEMO_QUERY) -> int:
+def run_demo(data_dir: Path, verbose: bool = False, query: str = DEMO_QUERY) -> Reply:
     registry_path = demo_registry_path()
     site_ids = [p.id for p in load_registry([registry_path], include_builtin=False).profiles()]
     with DemoServer() as server:
-        print(f"demo portals served on {server.url}: {', '.join(server.hosts)}")
+        lines = [f"demo portals served on {server.url}: {', '.join(server.hosts)}"]
         report = run_crawl(CrawlRequest(targets=site_ids, data_dir=data_dir, proxy=server.url,
                                         profiles=[registry_path], verbose=verbose))
-    print(report.render())
+    lines.append(report.render())
     index = Index(Path(data_dir) / "index.sqlite")
     try:
         result = search(index, query, limit=5)
     finally:
         index.close()
-    print(f"\nsearch {query!r} (typed without diacritics): {result.total} results")
+    lines.append(f"\nsearch {query!r} (typed without diacritics): {result.total} results")
     for n, hit in enumerate(result.hits, 1):
-        print(f"{n:>3}. {hit.title}")
-        print(f"     {hit.url}")
+        lines.append(f"{n:>3}. {hit.title}")
+        lines.append(f"     {hit.url}")
         if hit.snippet:
-            print(f"     {terminal_snippet(hit.snippet, sys.stdout.isatty())}")
+            lines.append(f"     {terminal_snippet(hit.snippet, is_terminal())}")
     data = str(data_dir)
-    print("\nnext:")
-    print(f"  portal-archive search 'uy ban nhan dan' --data {data}")
-    print(f"  portal-archive snapshot URL --headers --data {data}")
-    print(f"  portal-archive serve --data {data}      (then open http://127.0.0.1:8080/)")
-    return 0 if report.outcome == "ok" and result.total > 0 else 1
+    lines += ["\nnext:",
+              f"  portal-archive search 'uy ban nhan dan' --data {data}",
+              f"  portal-archive snapshot URL --headers --data {data}",
+              f"  portal-archive serve --data {data}      (then open http://127.0.0.1:8080/)"]
+    return Reply("\n".join(lines), 0 if report.outcome == "ok" and result.total > 0 else 1)

@@ -1,0 +1,63 @@
+"""`portal-archive extract` and `portal-archive index`: WARC records -> articles and index rows."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from portal_crawler.console import Reply
+from portal_crawler.cli.datadir import existing_archive_or_warcs
+from portal_crawler.cli.options import data_option
+from portal_crawler.errors import UserError
+
+
+def cmd_extract(args) -> Reply:
+    from portal_crawler.extract.warc_extract import extract_html, extract_warc
+    path = Path(args.file)
+    if not path.is_file():
+        raise UserError(f"cannot read {path}")
+    if path.name.endswith((".warc", ".warc.gz", ".warc.open", ".warc.gz.open")):
+        out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+        try:
+            extract_warc(str(path), out)  # one JSON line per article, streamed
+        finally:
+            if args.output:
+                out.close()
+        return Reply()
+    if not args.url:
+        raise UserError("extracting one HTML page needs --url URL")
+    text = json.dumps(extract_html(str(path), args.url), ensure_ascii=False)
+    if args.output:
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        return Reply()
+    return Reply(text)
+
+
+def cmd_index(args) -> Reply:
+    from portal_crawler.reindex import reindex
+    data = existing_archive_or_warcs(args.data)
+    extra = [Path(d) for d in args.warcs or []]
+    for d in extra:
+        if not d.is_dir():
+            raise UserError(f"{d} is not a directory of WARC files")
+    stats = reindex(data, extra_warc_dirs=extra, rebuild=args.rebuild)
+    return Reply(f"indexed {stats['records']} records from {stats['files']} WARC files: "
+                 f"{stats['articles']} articles, {stats['versions']} versions, {stats['documents']} documents"
+                 + (f", {stats['errors']} unreadable records" if stats.get("errors") else "")
+                 + (f"; closed {stats['repaired']} WARC files left open by a stopped crawl"
+                    if stats.get("repaired") else "")
+                 + (f"; restored {stats['crawls']} crawl runs from warcinfo" if stats.get("crawls") else ""))
+
+
+def register(sub) -> None:
+    p = sub.add_parser("extract", help="extract articles from a WARC file or one HTML page as JSON")
+    p.add_argument("file", help="FILE.warc.gz or PAGE.html")
+    p.add_argument("--url", help="the page's URL (for one HTML page)")
+    p.add_argument("-o", dest="output", help="write here instead of standard output")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("index", help="(re)index the WARC files of the data directory")
+    data_option(p)
+    p.add_argument("--rebuild", action="store_true", help="drop the index and rebuild it from the WARCs alone")
+    p.add_argument("--warcs", action="append", metavar="DIR", help="also index the WARC files in DIR (other workers)")
+    p.set_defaults(func=cmd_index)
