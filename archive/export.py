@@ -1,4 +1,4 @@
-"""Export of the archived articles as JSON lines or CSV (CONTRACT.md `export`).
+"""Export of the archived articles as JSON lines or CSV (the `export` command).
 
 One record per canonical article: the extract fields of its newest version (url,
 canonical, title, published, author, body, images, attachments) plus `aliases`

@@ -64,7 +64,7 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 32768
 BUSY_TIMEOUT_MS = 60_000
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
-# Columns of articles_fts; `tags` holds filter tokens (site, year, month, day).
+# Columns of articles_fts; `search_tags` holds filter tokens (site, year, month, day).
 ARTICLE_FTS_COLUMNS = ("title", "body", "author", "search_tags")
 DOCUMENT_FTS_COLUMNS = ("name", "text")
 
@@ -144,7 +144,7 @@ CREATE TABLE documents (
 CREATE INDEX documents_article ON documents(article_id);
 {FTS_SCHEMA}"""
 
-# FTS5 tuning: 16 kB leaves to fill the 16 kB database pages, a larger in-memory
+# FTS5 tuning: 16 kB leaves (half a 32 kB database page), a larger in-memory
 # buffer before a segment is written, fewer emergency merges.
 FTS_CONFIG = """
 INSERT INTO articles_fts (articles_fts, rank) VALUES ('pgsz', 16000);
@@ -713,10 +713,6 @@ class Index:
         if row is None:
             return None
         return self._article_dict(row)
-
-    def article_by_id(self, article_id: int) -> dict | None:
-        row = self.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return self._article_dict(row) if row else None
 
     def _article_dict(self, row) -> dict:
         article = dict(row)

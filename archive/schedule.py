@@ -4,7 +4,7 @@ A schedule is a list of crawl targets plus a rule: a cron expression (evaluated 
 or an Archive-It style `every` (daily, weekly, monthly counted from the moment it was
 added). Rules are evaluated in the schedule's time zone (Asia/Ho_Chi_Minh by default).
 
-The arithmetic (CONTRACT.md "Schedules and runs"): a new schedule is due at once; after that
+The arithmetic: a new schedule is due at once; after that
 it is due at the first occurrence after the start of its last completed run. A machine that
 was off for a week therefore runs a daily schedule once, not seven times. A run that never
 completed (its process died) does not count, so it is retried at once.
@@ -244,11 +244,6 @@ def remove_schedule(index_path, schedule_id: int) -> None:
         if conn.execute("DELETE FROM schedules WHERE id = ?", (schedule_id,)).rowcount == 0:
             raise ScheduleError(f"no schedule with id {schedule_id}")
         conn.execute("DELETE FROM schedule_runs WHERE schedule_id = ?", (schedule_id,))
-
-
-def due_schedules(index_path, now: datetime | None = None) -> list[Schedule]:
-    now = now or utcnow()
-    return [s for s in list_schedules(index_path) if s.is_due(now)]
 
 
 def start_run(index_path, schedule_id: int, now: datetime | None = None) -> int:

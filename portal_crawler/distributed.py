@@ -11,7 +11,7 @@ spider without `redis_run`) or joins it (`worker_spider_kwargs(url)` gives the w
 spider its targets and `redis_run`).
 
 Why per-run keys: with SCHEDULER_PERSIST the scrapy-redis dupefilter outlives a crawl, and a
-recrawl under the same key would fetch only its start URL (NOTES.md). Persisting is needed
+recrawl under the same key would fetch only its start URL. Persisting is needed
 all the same, or the first worker to finish would flush the queue of the others.
 
 When is a run over? A worker whose engine is idle keeps waiting while the shared queue holds

@@ -226,7 +226,7 @@ class ArchiveReplayMiddleware:
     """Answers from the WARC files the pages that need not be fetched again.
 
     - On --resume, what this crawl already archived: Scrapy's JOBDIR queue does not survive
-      kill -9 (NOTES.md), so a resumed crawl walks the site again from its start URLs,
+      kill -9 (measured: the saved queue was gone or stale), so a resumed crawl walks the site again from its start URLs,
       reading what it has from the archive and fetching only what it has not.
     - On a recrawl, article pages captured less than PORTAL_ARTICLE_RECHECK_HOURS ago: new
       articles are found on the listings, which are always fetched; a replayed article still
