@@ -14,8 +14,27 @@ DEFAULT_DATA = "archive-data"
 
 
 class Parser(argparse.ArgumentParser):
+    """dash_positionals: a word starting with "-" that names none of the command's options is
+    a positional (`search -foo` searches for "-foo"; `--` works too)."""
+
+    def __init__(self, *args, dash_positionals: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dash_positionals = dash_positionals
+
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message}\n")
+
+    def _parse_optional(self, arg_string):
+        if self.dash_positionals and arg_string.startswith("-") and arg_string != "--" \
+                and not self._names_an_option(arg_string):
+            return None
+        return super()._parse_optional(arg_string)
+
+    def _names_an_option(self, arg_string: str) -> bool:
+        name = arg_string.split("=", 1)[0]
+        options = self._option_string_actions
+        return name in options or (name.startswith("--") and self.allow_abbrev
+                                   and any(option.startswith(name) for option in options))
 
 
 def data_option(parser):
@@ -203,6 +222,8 @@ def parse_time(value: str | None):
 def cmd_snapshot(args):
     from archive.snapshot import SnapshotNotFound, snapshot
     data = existing_archive(args.data)
+    if args.output:
+        check_output_file(Path(args.output), data, args.force)
     try:
         status_line, headers, body = snapshot(open_index(data), data / "warcs", args.url, at=parse_time(args.at))
     except SnapshotNotFound as exc:
@@ -212,11 +233,36 @@ def cmd_snapshot(args):
     else:
         payload = body
     if args.output:
-        Path(args.output).write_bytes(payload)
+        write_output_file(Path(args.output), payload, args.force)
     else:
         sys.stdout.buffer.write(payload)
         sys.stdout.buffer.flush()
     return 0
+
+
+def check_output_file(out: Path, data: Path, force: bool) -> None:
+    """Refuse to write into the data directory (its WARCs and index are the archive), and over
+    an existing file unless forced."""
+    target = out.resolve()
+    if target == data.resolve() or data.resolve() in target.parents:
+        raise UserError(f"refusing to write {out}: it is inside the data directory {data}")
+    if out.is_dir():
+        raise UserError(f"{out} is a directory")
+    if not out.parent.is_dir():
+        raise UserError(f"cannot write {out}: {out.parent} is not a directory")
+    if out.exists() and not force:
+        raise UserError(f"{out} exists: give --force to overwrite it")
+
+
+def write_output_file(out: Path, payload: bytes, force: bool) -> None:
+    try:
+        # "x": a file that appeared since the check is not overwritten either
+        with open(out, "wb" if force else "xb") as handle:
+            handle.write(payload)
+    except FileExistsError:
+        raise UserError(f"{out} exists: give --force to overwrite it") from None
+    except OSError as exc:
+        raise UserError(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
 def cmd_export_wacz(args):
@@ -236,10 +282,13 @@ def cmd_export_wacz(args):
 
 
 def cmd_serve(args):
-    from archive.web import serve
+    from archive.web import AccessConflict, serve
     data = existing_archive(args.data)
     try:
         serve(data, host=args.host, port=args.port, token=args.token, public=args.public)
+    except AccessConflict:
+        raise UserError("--token and --public contradict each other: --public lets anyone read "
+                        "without a token; give one of them (PORTAL_ARCHIVE_TOKEN also sets --token)") from None
     except OSError as exc:  # a non-loopback bind without a token or --public; a port in use
         raise UserError(str(exc)) from None
     return 0
@@ -323,8 +372,9 @@ def build_parser() -> Parser:
     p.add_argument("--warcs", action="append", metavar="DIR", help="also index the WARC files in DIR (other workers)")
     p.set_defaults(func=cmd_index)
 
-    p = sub.add_parser("search", help="full-text search, Vietnamese with or without diacritics")
-    p.add_argument("query")
+    p = sub.add_parser("search", help="full-text search, Vietnamese with or without diacritics",
+                       dash_positionals=True)
+    p.add_argument("query", help="the words to find (may start with '-')")
     p.add_argument("--site")
     p.add_argument("--since", help="YYYY-MM-DD")
     p.add_argument("--until", help="YYYY-MM-DD")
@@ -346,7 +396,8 @@ def build_parser() -> Parser:
     p.add_argument("url")
     p.add_argument("--at", help="the capture nearest this time (ISO 8601 or YYYYMMDDhhmmss)")
     p.add_argument("--headers", action="store_true", help="print the archived status line and headers")
-    p.add_argument("-o", dest="output")
+    p.add_argument("-o", dest="output", help="write to this new file (never inside the data directory)")
+    p.add_argument("--force", action="store_true", help="with -o: overwrite an existing file")
     data_option(p)
     p.set_defaults(func=cmd_snapshot)
 
@@ -363,7 +414,8 @@ def build_parser() -> Parser:
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--token", default=os.environ.get("PORTAL_ARCHIVE_TOKEN"),
                    help="access token required on a non-loopback address")
-    p.add_argument("--public", action="store_true", help="read-only public mode on any address")
+    p.add_argument("--public", action="store_true",
+                   help="read-only public mode on any address, open to everyone (not with --token)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("schedule", help="recurring crawls: add, list, remove, run-due")
