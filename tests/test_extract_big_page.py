@@ -8,14 +8,13 @@ import logging
 import sqlite3
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
 
 from portal_crawler.extract import extract
 from portal_crawler.extract.dom import MAX_CHARS
+from tests.support.portal_proxy import portal_proxy
 
 HOST = "bigpage.test"
 URL = f"http://{HOST}/tin-tuc/hoi-nghi-tong-ket-123.html"
@@ -44,45 +43,18 @@ def test_extraction_of_a_page_over_the_cap_warns_and_says_so(caplog):
     assert small.text_truncated is False
 
 
-class Portal(BaseHTTPRequestHandler):
-    """A loopback proxy for the .test portal: the home page links the big article."""
-
-    def do_GET(self):  # noqa: N802
-        path = urlsplit(self.path).path
-        if urlsplit(self.path).hostname != HOST:
-            self.send_error(502)
-            return
-        pages = {"/": b"<html><body><a href='/tin-tuc/hoi-nghi-tong-ket-123.html'>Tin</a></body></html>",
-                 "/robots.txt": b"User-agent: *\n", urlsplit(URL).path: self.server.big}
-        body = pages.get(path)
-        if body is None:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain" if path == "/robots.txt" else "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def crawl(tmp_path_factory):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
-    server.big = big_page(PADDING)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    page = big_page(PADDING)
+    pages = {"/": ("text/html", b"<html><body><a href='/tin-tuc/hoi-nghi-tong-ket-123.html'>Tin</a></body></html>"),
+             "/robots.txt": ("text/plain", b"User-agent: *\n"),
+             urlsplit(URL).path: ("text/html; charset=utf-8", page)}
     data = tmp_path_factory.mktemp("bigpage") / "data"
-    try:
+    with portal_proxy(HOST, pages) as server:
         result = subprocess.run([sys.executable, "-m", "portal_crawler.cli", "crawl", f"http://{HOST}/",
-                                 "--data", str(data), "--proxy", f"http://127.0.0.1:{server.server_address[1]}"],
+                                 "--data", str(data), "--proxy", server.proxy_url],
                                 capture_output=True, text=True, timeout=600)
-    finally:
-        server.shutdown()
-        server.server_close()
-    return {"result": result, "data": data, "page": server.big}
+    return {"result": result, "data": data, "page": page}
 
 
 def test_crawl_reports_the_cut_and_archives_every_byte(crawl):
