@@ -5,7 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import re
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
