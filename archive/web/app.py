@@ -12,13 +12,13 @@ from archive.snapshot import SnapshotNotFound
 from archive.warc_ref import WarcFormatError
 from archive.web import routes, timefmt
 from archive.web.access import TOKEN_COOKIE, AccessPolicy
-from archive.web.routes import Access, Route
 from archive.web.catalog import ArchiveMissing, Catalog
 from archive.web.http import (HttpError, Request, Response, content_disposition, header_value,
                               parse_charset, redirect)
 from archive.web.i18n import LANGUAGE_COOKIE, LANGUAGES, Translator, choose_language
 from archive.web.pages import make_environment
 from archive.web.rewrite import is_web_url, rewrite_css, rewrite_html, web_url
+from archive.web.routes import Access, Route
 from archive.web import views
 
 log = logging.getLogger(__name__)
@@ -92,10 +92,10 @@ class ArchiveApp:
                                    request.headers.get("accept-language"))
         view = View(request, language, Translator(language), self.access.raw_key(),
                     nonce=secrets.token_urlsafe(18))
-        route, _ = routes.match(request.path)
+        route, params = routes.match(request.path)
         is_api = route.api if route else request.path.startswith("/api/")
         try:
-            response = self.dispatch(request, view)
+            response = self.dispatch(request, view, route, params)
         except HttpError as error:
             response = self.error_response(view, error, is_api)
         except ArchiveMissing as missing:
@@ -116,12 +116,11 @@ class ArchiveApp:
         start_response(response.status_line(), headers)
         return [b""] if view.request.method == "HEAD" else [response.body]
 
-    def dispatch(self, request: Request, view: View) -> Response:
+    def dispatch(self, request: Request, view: View, route: Route | None, params: dict | None) -> Response:
         if self.allowed_hosts is not None:
             host = (request.headers.get("host") or "").rsplit(":", 1)[0].lower()
             if host.strip("[]") not in self.allowed_hosts:
                 raise HttpError(400, "err_bad_host")
-        route, params = routes.match(request.path)
         if route is None:
             raise HttpError(404, "err_page_not_found")
         if request.method not in route.methods:
