@@ -17,6 +17,10 @@ from typing import Iterator, TextIO
 FIELDS = ("url", "canonical", "title", "published", "author", "body", "images", "attachments",
           "aliases", "captured", "versions", "gone")
 FORMATS = ("jsonl", "csv")
+# A cell starting with one of these is a formula to spreadsheet programs (=HYPERLINK(...),
+# +cmd|..., @SUM, and tab or CR before any of them): such cells get a leading apostrophe,
+# which spreadsheets read as "text" (OWASP, CSV injection). JSON lines stay as archived.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 EXPORT_SQL = """
 SELECT a.url, a.title, a.published, a.author, a.body, a.versions, a.gone,
@@ -70,6 +74,13 @@ def export(index, out: TextIO, fmt: str = "jsonl", site: str | None = None) -> i
     for record in iter_records(index, site):
         for key in ("images", "attachments", "aliases"):
             record[key] = json.dumps(record[key], ensure_ascii=False)
-        writer.writerow(record)
+        writer.writerow({key: csv_cell(value) for key, value in record.items()})
         count += 1
     return count
+
+
+def csv_cell(value):
+    """The value, with text that a spreadsheet would run as a formula made plain text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import zlib
+from urllib.parse import urlsplit
 
 from archive.warc_reader import Record, read_record
 from archive.warc_ref import WarcRef
@@ -27,6 +28,10 @@ IDENTITY_CODINGS = ("", "identity", "none")
 
 class SnapshotNotFound(LookupError, ValueError):
     """No capture of the URL, or a revisit whose original is not in the archive."""
+
+
+class InvalidSnapshotURL(SnapshotNotFound):
+    """The URL asked for does not parse (`http://[::1/`): nothing can be archived under it."""
 
 
 def _decompress(data: bytes, wbits: int) -> bytes:
@@ -105,6 +110,10 @@ def snapshot_capture(index, warcs_dir, capture: dict) -> tuple[str, list[tuple[s
 
 def snapshot(index, warcs_dir, url: str, at=None) -> tuple[str, list[tuple[str, str]], bytes]:
     """The capture of url nearest `at` (default: newest): status line, headers, body."""
+    try:
+        urlsplit(url)
+    except ValueError as error:
+        raise InvalidSnapshotURL(f"not a valid URL: {url} ({error})") from None
     capture = index.nearest_capture(url, at=at)
     if capture is None:
         raise SnapshotNotFound(f"no capture of {url} in the archive")

@@ -30,6 +30,7 @@ class Article:
     encoding: str | None = None
     family: str | None = None         # detected CMS family, None for the generic path
     is_article: bool = False
+    text_truncated: bool = False      # the page was longer than extraction reads (the WARC keeps it whole)
 
     def to_dict(self) -> dict:
         return asdict(self)

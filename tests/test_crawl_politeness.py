@@ -7,12 +7,10 @@ import json
 import sqlite3
 import subprocess
 import sys
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
 
 import pytest
+
+from tests.support.portal_proxy import portal_proxy
 
 CLI = [sys.executable, "-m", "portal_crawler.cli"]
 HOST = "limits.test"
@@ -29,41 +27,13 @@ PAGES = {
 }
 
 
-class Portal(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802
-        parts = urlsplit(self.path)
-        self.server.log.append((time.monotonic(), parts.path, self.headers.get("User-Agent", "")))
-        if parts.hostname != HOST:
-            self.send_error(502)
-            return
-        ctype, body = PAGES.get(parts.path, ("text/html", None))
-        if body is None:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def crawl(tmp_path_factory):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
-    server.log = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     data = tmp_path_factory.mktemp("limits") / "data"
-    try:
-        result = subprocess.run([*CLI, "crawl", f"http://{HOST}/", "--data", str(data), "--proxy",
-                                 f"http://127.0.0.1:{server.server_address[1]}",
+    with portal_proxy(HOST, PAGES) as server:
+        result = subprocess.run([*CLI, "crawl", f"http://{HOST}/", "--data", str(data), "--proxy", server.proxy_url,
                                  "-s", "PORTAL_DOCUMENT_MAX_SIZE=50000"], capture_output=True, text=True,
                                 timeout=300)
-    finally:
-        server.shutdown()
     db = sqlite3.connect(data / "index.sqlite")
     stats = json.loads(db.execute("SELECT stats FROM crawls").fetchone()[0])["stats"]
     return {"result": result, "log": server.log, "stats": stats}

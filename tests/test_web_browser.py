@@ -245,3 +245,50 @@ def test_token_mode_in_a_browser(tmp_path_factory, browser):
         browser.switch_to.default_content()
         WebDriverWait(browser, 30).until(lambda d: quote(DONGDA_URL, safe="") in d.current_url)
         assert DONGDA_URL in browser.find_element("id", "snapshot-url").text
+
+
+EVIL_JS = "http://langgiang.bacgiang.test/js/evil.js"
+
+
+def test_archived_script_injected_into_an_app_page_cannot_run(tmp_path_factory, browser):
+    """Suppose an archived page's markup reached an app page: its <script src="/raw/...js">
+    (same origin) must not run there. The app's own script and stylesheet still work."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.browser.archive_fixture import HOST, build_single_article
+    url = HOST + "/vi/news/co-script-1.html"
+    article = {"url": url, "canonical": url, "title": "Trang có script", "published": "2019-03-14",
+               "author": None, "body": "Trang có script ngoài.", "images": [], "attachments": []}
+    html = f'<html><head><script src="{EVIL_JS}"></script></head><body><p>Trang có script ngoài.</p></body></html>'
+    archive = build_single_article(tmp_path_factory.mktemp("web-evil") / "data", article, html.encode(),
+                                   ((EVIL_JS, b"window.top.evilRan = true; document.title = 'EVIL';",
+                                     "application/javascript"),))
+    with chromium.served(archive.data_dir) as base_url:
+        browser.get(f"{base_url}/citation?url={quote(url, safe='')}")
+        # the app's own nonced script ran (it shows the copy button) and its stylesheet applies
+        assert browser.find_element("css selector", "button.copy-button").is_displayed()
+        assert browser.find_element("css selector", ".topbar").value_of_css_property("display") == "flex"
+        raw_page = f"/raw/20190314084105/{url}"
+        browser.execute_script("""
+            window.cspBlocked = [];
+            document.addEventListener("securitypolicyviolation", e => window.cspBlocked.push(e.blockedURI));
+            window.scriptLoaded = false;
+            const html = arguments[0];
+            const fragment = document.createRange().createContextualFragment(html);
+            fragment.querySelectorAll("script").forEach(s => s.addEventListener("load", () => { window.scriptLoaded = true; }));
+            document.body.appendChild(fragment);
+        """, _raw_html(base_url, raw_page))
+        injected = browser.find_elements("css selector", "body > script[src*='/raw/']")
+        assert injected, "the archived page's script element is in the app page"
+        WebDriverWait(browser, 20).until(
+            lambda d: d.execute_script("return window.cspBlocked.length > 0 || window.scriptLoaded || !!window.evilRan"))
+        assert browser.execute_script("return window.evilRan") is None
+        assert browser.title != "EVIL"
+        assert any("/raw/" in blocked for blocked in browser.execute_script("return window.cspBlocked"))
+
+
+def _raw_html(base_url: str, path: str) -> str:
+    """The archived page as the app serves it under /raw/ (rewritten to point into the archive)."""
+    import urllib.request
+    with urllib.request.urlopen(base_url + path, timeout=30) as response:
+        return response.read().decode("utf-8")

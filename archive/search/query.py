@@ -44,9 +44,22 @@ def make_term(text: str, prefix: bool = False) -> Term | None:
     return Term(text, tokens, prefix) if tokens else None
 
 
+# Beyond these a query is no longer something a reader types, and every word multiplies the
+# work (abbreviation variants, phrase checks): a 37 kB query cost 4 s of CPU.
+MAX_QUERY_CHARS = 500
+MAX_QUERY_WORDS = 32
+
+
 def parse_query(query: str, advanced: bool = False):
     """Parse a query into a tree of Node/Term; None when it has no searchable word."""
     query = textfold.normalize(query or "").strip()
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"The query is {len(query)} characters long; at most {MAX_QUERY_CHARS} are searched.",
+                         "q_too_long", length=len(query), limit=MAX_QUERY_CHARS)
+    count = len(textfold.words(query))
+    if count > MAX_QUERY_WORDS:
+        raise QueryError(f"The query has {count} words; at most {MAX_QUERY_WORDS} are searched.",
+                         "q_too_many_words", count=count, limit=MAX_QUERY_WORDS)
     if not advanced:
         terms = []
         for piece in TOKEN_PATTERN.findall(query):

@@ -14,6 +14,11 @@ class UnsafeBindError(PermissionError):
     """Raised by serve() for a non-loopback address without a token or public mode."""
 
 
+class AccessConflict(ValueError):
+    """A token and public mode together: public mode opens everything (the app only reads),
+    so the token would protect nothing while looking as if it did."""
+
+
 def is_loopback(host: str) -> bool:
     name = host.strip("[]").lower()
     if name in LOOPBACK_NAMES:
@@ -36,6 +41,11 @@ def check_bind(host: str, token: str | None, public: bool) -> None:
 class AccessPolicy:
     token: str | None = None
     public: bool = False
+
+    def __post_init__(self):
+        if self.token and self.public:
+            raise AccessConflict("give a token or public mode, not both: public mode lets anyone "
+                                 "read without the token")
 
     @property
     def needs_token(self) -> bool:

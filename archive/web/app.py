@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from dataclasses import dataclass
 from importlib import resources
-from urllib.parse import quote, unquote, urlencode, urljoin, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 from archive.snapshot import SnapshotNotFound
 from archive.warc_ref import WarcFormatError
@@ -16,16 +17,19 @@ from archive.web.http import (HttpError, Request, Response, content_disposition,
                               parse_charset, redirect)
 from archive.web.i18n import LANGUAGE_COOKIE, LANGUAGES, Translator, choose_language
 from archive.web.pages import make_environment
-from archive.web.rewrite import is_web_url, rewrite_css, rewrite_html
+from archive.web.rewrite import is_web_url, rewrite_css, rewrite_html, web_url
+from archive.web.routes import Access, Route
 from archive.web import views
 
 log = logging.getLogger(__name__)
 
 LANGUAGE_NAMES = (("vi", "Tiếng Việt"), ("en", "English"))
-# App pages: only our own scripts, styles and frames; nobody may frame them.
-APP_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-           "frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-           "frame-ancestors 'none'")
+# App pages: only the scripts and stylesheets the page's own templates name (they carry the
+# response's nonce), so nothing under /raw/, though same-origin, can run or style an app
+# page; frames and images from the archive; nobody may frame them.
+APP_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'nonce-{nonce}'; "
+           "script-src 'nonce-{nonce}'; frame-src 'self'; object-src 'none'; base-uri 'none'; "
+           "form-action 'self'; frame-ancestors 'none'")
 # Archived content: a sandbox (opaque origin, no scripts, no forms, no popups; a reader's
 # click on a link may open the linked snapshot in the top window), nothing fetched from the
 # live web, and only our own pages may frame it.
@@ -33,6 +37,13 @@ RAW_CSP = ("sandbox allow-top-navigation-by-user-activation; default-src 'self' 
            "style-src 'self' 'unsafe-inline' data:; img-src 'self' data:; font-src 'self' data:; "
            "media-src 'self' data:; form-action 'none'; base-uri 'none'; frame-ancestors 'self'")
 INLINE_TYPES = ("text/html", "text/css", "text/plain", "image/", "font/", "audio/", "video/")
+# JavaScript MIME types (WHATWG MIME Sniffing): archived scripts are served as text/plain, so
+# with nosniff no page at all, the app's included, can load a raw capture as a script.
+SCRIPT_TYPES = frozenset(
+    f"{prefix}/{name}" for prefix in ("application", "text")
+    for name in ("javascript", "ecmascript", "x-javascript", "x-ecmascript")) | frozenset(
+    f"text/{name}" for name in ("javascript1.0", "javascript1.1", "javascript1.2", "javascript1.3",
+                                "javascript1.4", "javascript1.5", "jscript", "livescript"))
 STATIC_TYPES = {"css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8",
                 "svg": "image/svg+xml", "png": "image/png"}
 ONE_YEAR = 365 * 24 * 3600
@@ -58,6 +69,7 @@ class View:
     language: str
     t: Translator
     raw_key: str
+    nonce: str = ""  # the CSP nonce of this response's own scripts and stylesheets
 
     def raw_url(self, stamp: str, url: str) -> str:
         key = f"k-{self.raw_key}/" if self.raw_key else ""
@@ -78,10 +90,12 @@ class ArchiveApp:
         request = Request.from_environ(environ)
         language = choose_language(request.arg("lang") or None, request.cookies.get(LANGUAGE_COOKIE),
                                    request.headers.get("accept-language"))
-        view = View(request, language, Translator(language), self.access.raw_key())
-        is_api = request.path.startswith("/api/")
+        view = View(request, language, Translator(language), self.access.raw_key(),
+                    nonce=secrets.token_urlsafe(18))
+        route, params = routes.match(request.path)
+        is_api = route.api if route else request.path.startswith("/api/")
         try:
-            response = self.dispatch(request, view)
+            response = self.dispatch(request, view, route, params)
         except HttpError as error:
             response = self.error_response(view, error, is_api)
         except ArchiveMissing as missing:
@@ -89,50 +103,48 @@ class ArchiveApp:
         except Exception:  # the one place that turns any failure into a friendly page
             log.exception("error handling %s %s", request.method, request.full_path)
             response = self.error_response(view, HttpError(500, "err_server"), is_api)
-        return self.finish(response, request, start_response)
+        return self.finish(response, view, start_response)
 
-    def finish(self, response: Response, request: Request, start_response):
+    def finish(self, response: Response, view: View, start_response):
         headers = [("Content-Type", response.content_type)]
         names = {name.lower() for name, _ in response.headers}
         if "content-security-policy" not in names:
-            headers.append(("Content-Security-Policy", APP_CSP))
+            headers.append(("Content-Security-Policy", APP_CSP.format(nonce=view.nonce)))
         headers += [("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")]
         headers += response.headers
         headers.append(("Content-Length", str(len(response.body))))
         start_response(response.status_line(), headers)
-        return [b""] if request.method == "HEAD" else [response.body]
+        return [b""] if view.request.method == "HEAD" else [response.body]
 
-    def dispatch(self, request: Request, view: View) -> Response:
+    def dispatch(self, request: Request, view: View, route: Route | None, params: dict | None) -> Response:
         if self.allowed_hosts is not None:
             host = (request.headers.get("host") or "").rsplit(":", 1)[0].lower()
             if host.strip("[]") not in self.allowed_hosts:
                 raise HttpError(400, "err_bad_host")
-        route, params = routes.match(request.path)
         if route is None:
             raise HttpError(404, "err_page_not_found")
         if request.method not in route.methods:
             raise HttpError(405, "err_method", method=request.method)
         if request.arg("token") and self.access.needs_token:
             return self.token_from_link(request)
-        if not self.allowed(route.handler, request, params):
-            if route.handler.startswith("api_"):
+        if not self.allowed(route, request, params):
+            if route.api:
                 raise HttpError(401, "err_unauthorized")
             return self.login_page(view, failed=False, status=401)
         return getattr(self, route.handler)(request, view, **params)
 
-    def allowed(self, handler: str, request: Request, params: dict) -> bool:
-        if handler in ("static_file", "login", "switch_language", "robots_txt"):
+    def allowed(self, route: Route, request: Request, params: dict) -> bool:
+        """What the route declares (routes.Access) against what the request shows."""
+        if route.access is Access.OPEN or self.access.allows(request.headers, request.cookies):
             return True
-        if self.access.allows(request.headers, request.cookies):
-            return True
-        return handler == "raw_content" and self.access.raw_key_matches(params.get("key"))
+        return route.access is Access.ARCHIVED and self.access.raw_key_matches(params.get("key"))
 
     # -- rendering helpers -----------------------------------------------------------
 
     def render(self, view: View, template: str, status: int = 200, **context) -> Response:
         page = self.templates.get_template(template).render(
             t=view.t, lang=view.language, languages=LANGUAGE_NAMES, here=view.request.full_path,
-            top_query=view.request.arg("q"), **context)
+            top_query=view.request.arg("q"), csp_nonce=view.nonce, **context)
         return Response(page.encode("utf-8"), status=status)
 
     def error_response(self, view: View, error: HttpError, is_api: bool) -> Response:
@@ -204,13 +216,13 @@ class ArchiveApp:
         return self.render(view, "search.html", status=status, **context)
 
     def article_page(self, request: Request, view: View) -> Response:
-        url = required_url(request)
+        url = views.required_url(request)
         with self.catalog.open() as index:
             context = views.article_context(index, self.catalog, url, view)
         return self.render(view, "article.html", **context)
 
     def snapshot_page(self, request: Request, view: View) -> Response:
-        url = required_url(request)
+        url = views.required_url(request)
         with self.catalog.open() as index:
             capture = views.find_capture(index, self.catalog, url, request.arg("at"))
             article = index.article(capture["url"])
@@ -229,7 +241,7 @@ class ArchiveApp:
 
     def record_download(self, request: Request, view: View) -> Response:
         with self.catalog.open() as index:
-            capture = index.capture(int_arg(request, "id"))
+            capture = index.capture(views.row_id(request.arg("id")))
         if capture is None:
             raise HttpError(404, "err_page_not_found")
         try:
@@ -242,7 +254,7 @@ class ArchiveApp:
         return response.header("Content-Disposition", content_disposition(f"record-{uuid}.warc.gz"))
 
     def wacz_download(self, request: Request, view: View) -> Response:
-        url = required_url(request)
+        url = views.required_url(request)
         with self.catalog.open() as index:
             name, data = views.article_wacz(index, self.catalog, url)
         response = Response(data, content_type="application/wacz")
@@ -286,12 +298,12 @@ class ArchiveApp:
         })
 
     def api_article(self, request: Request, view: View) -> Response:
-        url = required_url(request)
+        url = views.required_url(request)
         with self.catalog.open() as index:
             return json_response(views.article_data(index, url))
 
     def api_captures(self, request: Request, view: View) -> Response:
-        url = required_url(request)
+        url = views.required_url(request)
         with self.catalog.open() as index:
             article = index.article(url)
             captures = index.article_captures(article["id"]) if article else index.captures(url)
@@ -323,29 +335,18 @@ def sandboxed(response: Response) -> Response:
 
 
 def local_path(candidate: str | None) -> str:
-    """A redirect target inside this app only (no //host, no scheme): else the home page."""
+    """A redirect target inside this app only (no //host, no scheme, no control characters,
+    which browsers drop from URLs: "/\t/evil.test" is "//evil.test" to them): else the home
+    page. What remains is percent-encoded where it goes into the Location header."""
     candidate = (candidate or "").strip()
-    if not candidate.startswith("/") or candidate.startswith("//") or "\\" in candidate:
+    if (not candidate.startswith("/") or candidate.startswith("//") or "\\" in candidate
+            or any(ord(c) < 0x20 or ord(c) == 0x7F for c in candidate)):
         return "/"
-    parts = urlsplit(candidate)
-    return "/" if parts.scheme or parts.netloc else candidate
-
-
-def required_url(request: Request) -> str:
-    url = request.arg("url")
-    if not url:
-        raise HttpError(400, "err_missing_url")
-    if not is_web_url(url):
-        raise HttpError(400, "err_bad_url")
-    return url
-
-
-def int_arg(request: Request, name: str) -> int:
-    value = request.arg(name)
     try:
-        return int(value)
-    except ValueError as error:
-        raise HttpError(400, "err_bad_number", value=value) from error
+        parts = urlsplit(candidate)
+    except ValueError:
+        return "/"
+    return "/" if parts.scheme or parts.netloc else candidate
 
 
 def archived_response(view: View, stamp: str, page_url: str, status_line: str,
@@ -353,9 +354,9 @@ def archived_response(view: View, stamp: str, page_url: str, status_line: str,
     """The archived bytes as a browser should see them inside the sandbox."""
     status = parse_status(status_line)
     to_archive = lambda target: view.raw_url(stamp, target)  # noqa: E731
-    location = header_value(headers, "Location")
+    location = web_url(page_url, header_text(header_value(headers, "Location") or ""))
     if 300 <= status < 400 and location:
-        return redirect(to_archive(urljoin(page_url, location.strip())), status=302)
+        return redirect(to_archive(location), status=302)
     content_type = (header_value(headers, "Content-Type") or "application/octet-stream").strip()
     mime, _, params = content_type.partition(";")
     mime = mime.strip().lower() or "application/octet-stream"
@@ -366,6 +367,8 @@ def archived_response(view: View, stamp: str, page_url: str, status_line: str,
         to_page = lambda target: "/snapshot?" + urlencode({"url": target, "at": stamp})  # noqa: E731
         html = rewrite_html(body, page_url, charset, to_archive, to_page)
         return Response(html, status, "text/html; charset=utf-8")
+    if mime in SCRIPT_TYPES:
+        return Response(body, status, safe_content_type("text/plain", charset))
     if mime == "text/css":
         text = body.decode(charset or "utf-8", errors="replace")
         return Response(rewrite_css(text, page_url, to_archive).encode("utf-8"), status, "text/css; charset=utf-8")
@@ -373,6 +376,15 @@ def archived_response(view: View, stamp: str, page_url: str, status_line: str,
     if not mime.startswith(INLINE_TYPES):
         response.header("Content-Disposition", content_disposition(download_name(page_url)))
     return response
+
+
+def header_text(value: str) -> str:
+    """An archived header as text: its bytes come back as Latin-1, and a server that sends
+    non-ASCII in a header (a Location with Vietnamese in it) sends UTF-8."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
 
 
 def download_name(url: str) -> str:

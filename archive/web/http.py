@@ -79,6 +79,9 @@ class Response:
     headers: list[tuple[str, str]] = field(default_factory=list)
 
     def header(self, name: str, value: str) -> "Response":
+        if any(c in value for c in "\r\n\0"):
+            # a header value that could end the header: a bug, never sent
+            raise ValueError(f"line break in the {name} header")
         self.headers.append((name, value))
         return self
 
@@ -96,8 +99,18 @@ class HttpError(Exception):
         self.values = values
 
 
+# Printable ASCII but space: what may stand in a Location header as it is. Everything else
+# (controls, CR/LF, spaces, non-ASCII) is percent-encoded as UTF-8, so no input can end the
+# header or the response, and the server never meets a character outside Latin-1.
+LOCATION_SAFE = "".join(chr(c) for c in range(0x21, 0x7F))
+
+
+def encode_location(location: str) -> str:
+    return quote(location, safe=LOCATION_SAFE, errors="replace")
+
+
 def redirect(location: str, status: int = 303) -> Response:
-    return Response(b"", status=status, headers=[("Location", location)])
+    return Response(b"", status=status).header("Location", encode_location(location))
 
 
 def content_disposition(filename: str, inline: bool = False) -> str:

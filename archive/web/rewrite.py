@@ -34,20 +34,32 @@ def is_script_url(url: str | None) -> bool:
 
 
 def is_web_url(url: str) -> bool:
-    return urlsplit(url).scheme in ("http", "https")
+    """An http(s) URL that parses (`http://[::1/` does not: urlsplit raises on it)."""
+    try:
+        return urlsplit(url).scheme in ("http", "https")
+    except ValueError:
+        return False
+
+
+def web_url(base_url: str, link: str) -> str | None:
+    """link resolved against base_url if that gives a well-formed http(s) URL, else None
+    (archived pages hold malformed links; they stay as they are)."""
+    try:
+        target = urljoin(base_url, link.strip())
+    except ValueError:
+        return None
+    return target if is_web_url(target) else None
 
 
 def rewrite_css(text: str, base_url: str, to_archive: ToArchive) -> str:
     """url(...) and @import targets of a stylesheet, resolved against base_url, made archived."""
     def replace_url(match: re.Match) -> str:
-        target = urljoin(base_url, match.group(2).strip())
-        if not is_web_url(target):
-            return match.group(0)
-        return f'url("{to_archive(target)}")'
+        target = web_url(base_url, match.group(2))
+        return f'url("{to_archive(target)}")' if target else match.group(0)
 
     def replace_import(match: re.Match) -> str:
-        target = urljoin(base_url, match.group(2).strip())
-        return f'@import "{to_archive(target)}"' if is_web_url(target) else match.group(0)
+        target = web_url(base_url, match.group(2))
+        return f'@import "{to_archive(target)}"' if target else match.group(0)
 
     return _CSS_IMPORT.sub(replace_import, _CSS_URL.sub(replace_url, text))
 
@@ -68,14 +80,18 @@ def rewrite_html(body: bytes, page_url: str, charset: str | None, to_archive: To
     followed = {}
 
     def replace(link: str) -> str:
-        target = urljoin(base_url, link.strip())
-        if not is_web_url(target):
+        target = web_url(base_url, link)
+        if target is None:
             return link
         archived = to_archive(target)
         followed[archived] = target
         return archived
 
-    document.rewrite_links(replace, resolve_base_href=True, base_href=base_url)
+    for base in list(document.iter("base")):  # base_url has its meaning now
+        base.drop_tree()
+    # malformed links ("http://[::1/") are left as they are instead of failing the page
+    document.make_links_absolute(base_url, resolve_base_href=False, handle_failures="ignore")
+    document.rewrite_links(replace, resolve_base_href=False)
     _disarm(document)
     if to_page is not None:
         for anchor in document.iter("a", "area"):
@@ -88,9 +104,9 @@ def rewrite_html(body: bytes, page_url: str, charset: str | None, to_archive: To
             if element.get(name):
                 element.set(name, _rewrite_srcset(element.get(name), base_url, to_archive))
         for name in LAZY_IMAGE_ATTRIBUTES:
-            lazy = element.get(name)
-            if lazy and is_web_url(urljoin(base_url, lazy.strip())):
-                element.set(name, to_archive(urljoin(base_url, lazy.strip())))
+            lazy = web_url(base_url, element.get(name) or "")
+            if element.get(name) and lazy:
+                element.set(name, to_archive(lazy))
                 if element.tag == "img":
                     element.set("src", element.get(name))
     for meta in document.iter("meta"):
@@ -122,8 +138,8 @@ def _parse(body: bytes, charset: str | None):
 
 def _effective_base(document, page_url: str) -> str:
     for base in document.iter("base"):
-        if base.get("href"):
-            return urljoin(page_url, base.get("href").strip())
+        if base.get("href") and web_url(page_url, base.get("href")):
+            return web_url(page_url, base.get("href"))
     return page_url
 
 
@@ -133,8 +149,8 @@ def _rewrite_srcset(value: str, base_url: str, to_archive: ToArchive) -> str:
         parts = candidate.strip().split()
         if not parts:
             continue
-        target = urljoin(base_url, parts[0])
-        if is_web_url(target):
+        target = web_url(base_url, parts[0])
+        if target:
             parts[0] = to_archive(target)
         candidates.append(" ".join(parts))
     return ", ".join(candidates)
@@ -167,16 +183,16 @@ def page_resources(body: bytes, page_url: str, charset: str | None) -> list[str]
         loads = (tag in RESOURCE_TAGS or attribute is None or attribute == "style"
                  or (tag == "link" and ("stylesheet" in rel or "icon" in rel)))
         if loads:
-            found.append(urljoin(base_url, link.strip()))
+            found.append(web_url(base_url, link))
     for element in document.iter(etree.Element):
         for name in LAZY_IMAGE_ATTRIBUTES:
             if element.get(name):
-                found.append(urljoin(base_url, element.get(name).strip()))
-    return [url for url in dict.fromkeys(found) if is_web_url(url)]
+                found.append(web_url(base_url, element.get(name)))
+    return [url for url in dict.fromkeys(found) if url]
 
 
 def stylesheet_resources(text: str, css_url: str) -> list[str]:
     """Absolute URLs a stylesheet loads (url() and @import)."""
-    found = [urljoin(css_url, m.group(2).strip()) for m in _CSS_URL.finditer(text)]
-    found += [urljoin(css_url, m.group(2).strip()) for m in _CSS_IMPORT.finditer(text)]
-    return [url for url in dict.fromkeys(found) if is_web_url(url)]
+    found = [web_url(css_url, m.group(2)) for m in _CSS_URL.finditer(text)]
+    found += [web_url(css_url, m.group(2)) for m in _CSS_IMPORT.finditer(text)]
+    return [url for url in dict.fromkeys(found) if url]

@@ -16,7 +16,7 @@ from archive.web.citation import build_citation
 from archive.web.http import HttpError, Request, header_value, parse_charset
 from archive.wacz import export_wacz
 from archive.web.i18n import Translator
-from archive.web.rewrite import page_resources, stylesheet_resources
+from archive.web.rewrite import is_web_url, page_resources, stylesheet_resources
 from archive.web.textdiff import diff_words
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 PAGE_WINDOW = 2          # page links shown either side of the current page
 MAX_PAGE = 500           # deep pages rank poorly anyway; keeps OFFSET bounded
+MAX_ROW_ID = 2 ** 63 - 1  # SQLite INTEGER
 CAPTURE_FIELDS = ("id", "url", "timestamp", "status", "mime", "payload_digest", "warc_file",
                   "offset", "length", "record_id", "record_type", "refers_to", "refers_to_url",
                   "refers_to_date", "crawl_id", "site")
@@ -231,19 +232,34 @@ def find_capture(index: Index, catalog: Catalog, url: str, at: str | None) -> di
     return capture
 
 
+def row_id(value: str) -> int:
+    """A row id from a request: 400 if it is not a number, 404 (no such row) if SQLite's
+    64-bit integers cannot hold it (it would raise OverflowError) or it is below 1."""
+    try:
+        number = int(value)
+    except ValueError as error:
+        raise HttpError(400, "err_bad_number", value=value[:40]) from error
+    if not 1 <= number <= MAX_ROW_ID:
+        raise HttpError(404, "err_page_not_found")
+    return number
+
+
 def capture_from_request(index: Index, catalog: Catalog, request: Request) -> dict:
     if request.arg("capture"):
-        try:
-            capture = index.capture(int(request.arg("capture")))
-        except ValueError as error:
-            raise HttpError(400, "err_bad_number", value=request.arg("capture")) from error
+        capture = index.capture(row_id(request.arg("capture")))
         if capture is None:
             raise HttpError(404, "err_page_not_found")
         return capture
+    return find_capture(index, catalog, required_url(request), request.arg("at"))
+
+
+def required_url(request: Request) -> str:
     url = request.arg("url")
     if not url:
         raise HttpError(400, "err_missing_url")
-    return find_capture(index, catalog, url, request.arg("at"))
+    if not is_web_url(url):
+        raise HttpError(400, "err_bad_url")
+    return url
 
 
 def citation_for(index: Index, catalog: Catalog, request: Request, t: Translator) -> dict:

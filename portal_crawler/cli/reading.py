@@ -55,6 +55,8 @@ def parse_time(value: str | None):
 def cmd_snapshot(args) -> Reply:
     from archive.snapshot import SnapshotNotFound, snapshot
     data = existing_archive(args.data)
+    if args.output:
+        check_output_file(Path(args.output), data, args.force)
     try:
         status_line, headers, body = snapshot(open_index(data), data / "warcs", args.url, at=parse_time(args.at))
     except SnapshotNotFound as exc:
@@ -64,9 +66,34 @@ def cmd_snapshot(args) -> Reply:
     else:
         payload = body
     if args.output:
-        Path(args.output).write_bytes(payload)
+        write_output_file(Path(args.output), payload, args.force)
         return Reply()
     return Reply(payload)
+
+
+def check_output_file(out: Path, data: Path, force: bool) -> None:
+    """Refuse to write into the data directory (its WARCs and index are the archive), and over
+    an existing file unless forced."""
+    target = out.resolve()
+    if target == data.resolve() or data.resolve() in target.parents:
+        raise UserError(f"refusing to write {out}: it is inside the data directory {data}")
+    if out.is_dir():
+        raise UserError(f"{out} is a directory")
+    if not out.parent.is_dir():
+        raise UserError(f"cannot write {out}: {out.parent} is not a directory")
+    if out.exists() and not force:
+        raise UserError(f"{out} exists: give --force to overwrite it")
+
+
+def write_output_file(out: Path, payload: bytes, force: bool) -> None:
+    try:
+        # "x": a file that appeared since the check is not overwritten either
+        with open(out, "wb" if force else "xb") as handle:
+            handle.write(payload)
+    except FileExistsError:
+        raise UserError(f"{out} exists: give --force to overwrite it") from None
+    except OSError as exc:
+        raise UserError(f"cannot write {out}: {exc.strerror or exc}") from None
 
 
 def cmd_export_wacz(args) -> Reply:
@@ -98,8 +125,9 @@ def cmd_crawls(args) -> Reply:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("search", help="full-text search, Vietnamese with or without diacritics")
-    p.add_argument("query")
+    p = sub.add_parser("search", help="full-text search, Vietnamese with or without diacritics",
+                       dash_positionals=True)
+    p.add_argument("query", help="the words to find (may start with '-')")
     p.add_argument("--site")
     p.add_argument("--since", help="YYYY-MM-DD")
     p.add_argument("--until", help="YYYY-MM-DD")
@@ -121,7 +149,8 @@ def register(sub) -> None:
     p.add_argument("url")
     p.add_argument("--at", help="the capture nearest this time (ISO 8601 or YYYYMMDDhhmmss)")
     p.add_argument("--headers", action="store_true", help="print the archived status line and headers")
-    p.add_argument("-o", dest="output")
+    p.add_argument("-o", dest="output", help="write to this new file (never inside the data directory)")
+    p.add_argument("--force", action="store_true", help="with -o: overwrite an existing file")
     data_option(p)
     p.set_defaults(func=cmd_snapshot)
 

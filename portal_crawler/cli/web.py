@@ -10,10 +10,13 @@ from portal_crawler.errors import UserError
 
 
 def cmd_serve(args) -> Reply:
-    from archive.web import serve
+    from archive.web import AccessConflict, serve
     data = existing_archive(args.data)
     try:
         serve(data, host=args.host, port=args.port, token=args.token, public=args.public)
+    except AccessConflict:
+        raise UserError("--token and --public contradict each other: --public lets anyone read "
+                        "without a token; give one of them (PORTAL_ARCHIVE_TOKEN also sets --token)") from None
     except OSError as exc:  # a non-loopback bind without a token or --public; a port in use
         raise UserError(str(exc)) from None
     return Reply()
@@ -26,5 +29,6 @@ def register(sub) -> None:
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--token", default=os.environ.get("PORTAL_ARCHIVE_TOKEN"),
                    help="access token required on a non-loopback address")
-    p.add_argument("--public", action="store_true", help="read-only public mode on any address")
+    p.add_argument("--public", action="store_true",
+                   help="read-only public mode on any address, open to everyone (not with --token)")
     p.set_defaults(func=cmd_serve)

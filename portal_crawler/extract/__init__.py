@@ -57,9 +57,13 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Articl
     if isinstance(raw, str):
         raw = raw.encode('utf-8', 'replace')
     text, encoding = decode(raw, headers)
+    truncated = len(text) > dom.MAX_CHARS
+    if truncated:
+        log.warning('%s: %d characters, only the first %d are read for extraction '
+                    '(the archived bytes are whole)', url, len(text), dom.MAX_CHARS)
     root = dom.parse(text)
     if root is None:
-        return Article(url=url, canonical=url, encoding=encoding)
+        return Article(url=url, canonical=url, encoding=encoding, text_truncated=truncated)
     page = meta.read(root)
     base = urljoin(url, page.base_href) if page.base_href else url
     family = None
@@ -128,7 +132,8 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Articl
     return Article(url=url, canonical=canon, title=title, published=published, author=author,
                    body=body_text, images=images, attachments=attachments,
                    language=page.language or _language(body_text or title or ''), encoding=encoding,
-                   family=family.name if family else None, is_article=is_article)
+                   family=family.name if family else None, is_article=is_article,
+                   text_truncated=truncated)
 
 
 def _language(text: str) -> str | None:

@@ -20,7 +20,7 @@ HIDDEN_STYLE = re.compile(r'display\s*:\s*none|visibility\s*:\s*hidden', re.I)
 XML_DECL = re.compile(r'^\s*<\?xml[^>]*>', re.I)
 DOC_LINK = re.compile(r'\.(pdf|docx?|xlsx?|pptx?|odt|ods|odp|rtf|zip|rar|7z)(?=$|[?#/;&])|LinkClick\.aspx|'
                       r'/(download|tai-ve|taive|DownloadFile)\b', re.I)
-MAX_CHARS = 8_000_000
+MAX_CHARS = 8_000_000       # characters of a page parsed (a bound on memory and time); callers warn
 
 
 @dataclass(slots=True, eq=False)

@@ -147,6 +147,9 @@ def load_file(path: str | Path) -> list[SiteProfile]:
         raise RegistryError(f"cannot read site registry {path}: {error.strerror or error}") from None
     except tomllib.TOMLDecodeError as error:
         raise RegistryError(f"site registry {path} is not valid TOML: {error}") from None
+    except UnicodeDecodeError as error:  # TOML is UTF-8 only; a file saved as windows-1258 is not
+        raise RegistryError(f"site registry {path} is not UTF-8 text (byte {error.start}): "
+                            "save it as UTF-8") from None
     unknown = set(data) - {"format", "site"}
     if unknown:
         raise RegistryError(f"site registry {path}: unknown top-level key(s) {', '.join(sorted(unknown))}; "

@@ -250,6 +250,8 @@ class PortalSpider(scrapy.Spider):
         record = self.unchanged_article(response)
         if record is None:
             record = extract(response.body, response.url, header_pairs(response.headers)).to_dict()
+            if record.get("text_truncated"):
+                stats.inc_value("extract/text_truncated")
         else:
             stats.inc_value("articles/not_reextracted")
         page_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["page"]).getall()]
@@ -308,6 +310,8 @@ class PortalSpider(scrapy.Spider):
             self.mark_unseen_gone()
         summary = crawl_summary(stats)
         summary["capped"] = self.trap_guard.report()
+        if stats.get("extract/text_truncated"):  # pages too long to extract whole (archived whole)
+            summary["capped"]["page-text"] = stats["extract/text_truncated"]
         recorder = getattr(self, "archive_recorder", None)
         self.archive.index.finish_crawl(self.crawl_id, outcome, summary,
                                         recorder.files_written() if recorder else [])

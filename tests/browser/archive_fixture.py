@@ -118,9 +118,10 @@ class _Recorder:
     def __init__(self, index: Index, writer: WarcWriter, crawl_id: int, date: str):
         self.index, self.writer, self.crawl_id, self.date = index, writer, crawl_id, date
 
-    def fetch(self, url: str, body: bytes, mime: str, status: int = 200) -> int:
+    def fetch(self, url: str, body: bytes, mime: str, status: int = 200, extra_headers=()) -> int:
         headers = [("Content-Type", mime), ("Content-Length", str(len(body))),
-                   ("Set-Cookie", "JSESSIONID=abc; Path=/"), ("Set-Cookie", "lang=vi; Path=/")]
+                   ("Set-Cookie", "JSESSIONID=abc; Path=/"), ("Set-Cookie", "lang=vi; Path=/"),
+                   *extra_headers]
         written = self.writer.write_exchange(HttpExchange(url, status, headers, body), date=self.date)
         ref = written.response
         return self.index.add_capture(
@@ -205,8 +206,10 @@ def _crawl_two(index: Index, warcs_dir: Path) -> None:
     index.finish_crawl(crawl_id, "ok", {}, writer.closed_files)
 
 
-def build_single_article(data_dir: Path, article: dict, html: bytes) -> FixtureArchive:
-    """An archive holding one article page (for tests of what archived text can do)."""
+def build_single_article(data_dir: Path, article: dict, html: bytes,
+                         resources: tuple = ()) -> FixtureArchive:
+    """An archive holding one article page (for tests of what archived text can do), and
+    `resources`: (url, body, content type[, status[, extra headers]]) captured beside it."""
     data_dir = Path(data_dir)
     index = Index(data_dir / "index.sqlite")
     try:
@@ -214,7 +217,10 @@ def build_single_article(data_dir: Path, article: dict, html: bytes) -> FixtureA
         crawl_id = start_crawl_at(index, CRAWL1)
         with WarcWriter(WriterConfig(str(data_dir / "warcs"), crawl_id=crawl_id),
                         find_payload=index.find_payload) as writer:
-            _Recorder(index, writer, crawl_id, CRAWL1).article(article, html)
+            run = _Recorder(index, writer, crawl_id, CRAWL1)
+            run.article(article, html)
+            for url, body, mime, *rest in resources:
+                run.fetch(url, body, mime, *rest)
         index.finish_crawl(crawl_id, "ok", {}, writer.closed_files)
     finally:
         index.close()
