@@ -11,6 +11,8 @@ import portal_crawler  # noqa: F401  (sets up the offline tldextract before Scra
 from portal_crawler.errors import UserError
 
 DEFAULT_DATA = "archive-data"
+# how long a crawl waits for `index` to finish with the data directory before giving up
+INDEX_WAIT_SECONDS = 30.0
 
 
 class Parser(argparse.ArgumentParser):
@@ -61,6 +63,7 @@ def open_index(data: Path):
 
 # ---------------------------------------------------------------------------- commands
 def cmd_crawl(args):
+    from archive.datalock import DataDirBusy, index_lock
     from archive.sitelock import SiteBusy, site_lock
     from portal_crawler.crawl_runner import CrawlRequest, check_targets, run_crawl
     from portal_crawler.scheduler import site_lock_keys
@@ -76,9 +79,11 @@ def cmd_crawl(args):
         check_redis(args.redis)
     try:
         # one crawl of a site at a time, whether started by hand or by a schedule
-        with site_lock(data, site_lock_keys(args.targets, args.profile or []), args.targets):
+        # and never while `index` re-reads the WARCs into the index (shared with other crawls)
+        with site_lock(data, site_lock_keys(args.targets, args.profile or []), args.targets), \
+                index_lock(data, "crawl", exclusive=False, wait=INDEX_WAIT_SECONDS):
             report = run_crawl(request)
-    except SiteBusy as exc:
+    except (SiteBusy, DataDirBusy) as exc:
         raise UserError(str(exc)) from None
     print(report.render())
     return 0 if report.outcome == "ok" else 1
@@ -105,12 +110,15 @@ def cmd_extract(args):
         raise UserError(f"cannot read {path}")
     if path.name.endswith((".warc", ".warc.gz", ".warc.open", ".warc.gz.open")):
         out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+        damage = []
         try:
-            extract_warc(str(path), out)
+            extract_warc(str(path), out, damage)
         finally:
             if args.output:
                 out.close()
-        return 0
+        if not args.output:
+            sys.stdout.flush()
+        return report_damage(damage)
     if not args.url:
         raise UserError("extracting one HTML page needs --url URL")
     record = extract_html(str(path), args.url)
@@ -123,19 +131,33 @@ def cmd_extract(args):
 
 
 def cmd_index(args):
+    from archive.datalock import DataDirBusy
     from portal_crawler.reindex import reindex
     data = existing_archive_or_warcs(args.data)
     extra = [Path(d) for d in args.warcs or []]
     for d in extra:
         if not d.is_dir():
             raise UserError(f"{d} is not a directory of WARC files")
-    stats = reindex(data, extra_warc_dirs=extra, rebuild=args.rebuild)
+    try:
+        stats = reindex(data, extra_warc_dirs=extra, rebuild=args.rebuild, wait=args.wait)
+    except DataDirBusy as exc:
+        raise UserError(f"{exc}; try again when it has finished (or give --wait SECONDS)") from None
     print(f"indexed {stats['records']} records from {stats['files']} WARC files: "
           f"{stats['articles']} articles, {stats['versions']} versions, {stats['documents']} documents"
-          + (f", {stats['errors']} unreadable records" if stats.get("errors") else "")
           + (f"; closed {stats['repaired']} WARC files left open by a stopped crawl" if stats.get("repaired") else "")
           + (f"; restored {stats['crawls']} crawl runs from warcinfo" if stats.get("crawls") else ""))
-    return 0
+    return report_damage(stats["damage"], stats["tails_kept"])
+
+
+def report_damage(damage, tails_kept=()) -> int:
+    """One line on stderr naming damaged WARC data (nothing of it changed), exit status 1;
+    0 when there was none."""
+    if not damage and not tails_kept:
+        return 0
+    parts = [d.describe() for d in damage] + [r.describe() for r in tails_kept]
+    print("portal-archive: damaged WARC data (every whole record was read, no archived byte deleted): "
+          + "; ".join(parts), file=sys.stderr)
+    return 1
 
 
 def existing_archive_or_warcs(path: str) -> Path:
@@ -270,6 +292,7 @@ def cmd_scheduler(args):
 
 
 def cmd_worker(args):
+    from archive.datalock import DataDirBusy, index_lock
     from portal_crawler.crawl_runner import run_worker
     from redis.exceptions import RedisError
 
@@ -277,9 +300,10 @@ def cmd_worker(args):
     data = writable_data_dir(args.data)
     check_redis(args.redis)
     try:
-        report = run_worker(data, args.redis, settings=setting_pairs(args.set), proxy=args.proxy or "",
-                            verbose=args.verbose, run_id=args.run, wait=args.wait)
-    except RunNotFound as exc:
+        with index_lock(data, "crawl", exclusive=False, wait=INDEX_WAIT_SECONDS):
+            report = run_worker(data, args.redis, settings=setting_pairs(args.set), proxy=args.proxy or "",
+                                verbose=args.verbose, run_id=args.run, wait=args.wait)
+    except (RunNotFound, DataDirBusy) as exc:
         raise UserError(str(exc)) from None
     except RedisError as exc:  # Redis gone while waiting for a run
         raise UserError(f"Redis at {args.redis}: {exc}") from None
@@ -321,6 +345,8 @@ def build_parser() -> Parser:
     data_option(p)
     p.add_argument("--rebuild", action="store_true", help="drop the index and rebuild it from the WARCs alone")
     p.add_argument("--warcs", action="append", metavar="DIR", help="also index the WARC files in DIR (other workers)")
+    p.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
+                   help="how long to wait for another index writer of the data directory (default 30)")
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("search", help="full-text search, Vietnamese with or without diacritics")

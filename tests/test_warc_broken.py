@@ -85,6 +85,10 @@ def test_repair_cuts_the_torn_tail_and_closes_the_file(tmp_path, name, kept):
     assert report.bytes_cut == len(original) - final.stat().st_size > 0
     assert report.problem
     assert final.read_bytes() == original[: report.size_kept]  # whole records untouched
+    # the cut bytes are kept aside: nothing archived is lost
+    tail = tmp_path / "damaged" / f"{final.name}.{report.size_kept}.tail"
+    assert report.tail_kept == str(tail)
+    assert final.read_bytes() + tail.read_bytes() == original
     assert len(list(iter_records(final))) == kept
     warcio_check(final)
     assert repair(tmp_path) == []  # nothing left to do
@@ -98,12 +102,15 @@ def test_repair_leaves_whole_open_files_intact(tmp_path):
     assert (tmp_path / "x.warc.gz").read_bytes() == data
 
 
-def test_repair_removes_a_file_with_no_whole_record(tmp_path):
+def test_repair_leaves_a_file_with_no_whole_record_as_it_is(tmp_path):
+    # Earlier versions deleted it: a torn first record, or not a WARC at all, is kept and reported.
     data = (FIXTURES / "truncated.warc.gz.open").read_bytes()
     (tmp_path / "y.warc.gz.open").write_bytes(data[:100])
     [report] = repair(tmp_path)
-    assert report.removed and report.records_kept == 0 and report.bytes_cut == 100
-    assert warc_files(tmp_path) == [] and not list(tmp_path.iterdir())
+    assert report.left_as_is and not report.removed and report.records_kept == 0 and report.bytes_cut == 0
+    assert "no whole WARC record" in report.problem
+    assert (tmp_path / "y.warc.gz.open").read_bytes() == data[:100]
+    assert warc_files(tmp_path) == [] and not (tmp_path / "damaged").exists()
 
 
 def test_repair_skips_a_file_a_live_writer_holds(tmp_path):
