@@ -96,7 +96,7 @@ def scheduler_loop(args, data: Path) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    print(f"scheduler: watching {data / 'index.sqlite'} (checks at least every {args.interval:g}s; Ctrl-C stops)",
+    print(f"scheduler: watching the schedules of {data} (checks at least every {args.interval:g}s; Ctrl-C stops)",
           flush=True)
     run_forever(data / "index.sqlite", SubprocessCrawl(data), poll=args.interval, stop=stop,
                 on_results=print_results)
