@@ -43,23 +43,22 @@ def building_aside(db_path) -> Iterator[Index]:
     new_path = aside_path(db_path)
     remove_database(new_path)   # left by a rebuild that was killed (we hold the index lock)
     old = open_old(db_path)
-    create_empty(new_path, page_size(old))
-    index = Index(new_path)
     try:
+        create_empty(new_path, page_size(old))
+        index = Index(new_path)
         if old is not None:
             with index.transaction() as conn:
                 for table in KEPT_TABLES:
                     copy_table(old, conn, table)
+    finally:
+        if old is not None:
             old.close()
-            old = None
+    try:
         yield index
     except BaseException:
         index.close()
         remove_database(new_path)
         raise
-    finally:
-        if old is not None:
-            old.close()
     index.close()
     swap_in(new_path, db_path)
 

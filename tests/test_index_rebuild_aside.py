@@ -56,20 +56,20 @@ def test_searches_during_a_rebuild_see_the_old_index(copy):
     assert held.execute("SELECT title FROM articles WHERE id = 1").fetchone() == (MARK,)
     rebuild = subprocess.Popen([*CLI, "index", "--rebuild", "--data", str(copy)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    seen_during, titles = 0, set()
+    seen = []   # (the new index was being built around the query, the title it saw)
     while rebuild.poll() is None:
         building = (copy / "index.sqlite.rebuilding").exists()
         for conn in (held, sqlite3.connect(db)):
             count, = conn.execute("SELECT count(*) FROM articles").fetchone()
             title, = conn.execute("SELECT title FROM articles WHERE id = 1").fetchone()
             assert count == articles        # never an empty or half-built index
-            titles.add(title)
-            if building and (copy / "index.sqlite.rebuilding").exists():
-                assert title == MARK
-                seen_during += 1
+            seen.append((building and (copy / "index.sqlite.rebuilding").exists(), title))
+    titles = [title for _, title in seen]
+    assert any(building and title == MARK for building, title in seen), "no query ran during the build"
+    # the old index until the swap, the new one after it: never back
+    assert titles == sorted(titles, key=lambda t: t != MARK)
     out, err = rebuild.communicate()
     assert rebuild.returncode == 0, err
-    assert seen_during > 0, "no query ran while the rebuild was building"
     assert held.execute("SELECT title FROM articles WHERE id = 1").fetchone()[0] != MARK  # swapped in
     assert sqlite3.connect(db).execute("SELECT count(*) FROM articles").fetchone()[0] == articles
     assert not list(copy.glob("index.sqlite.rebuilding*"))
