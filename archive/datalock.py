@@ -32,8 +32,10 @@ class DataDirBusy(RuntimeError):
         self.holder = holder or {}
         what = self.holder.get("command") or "index"
         pid = f" (pid {self.holder['pid']})" if self.holder.get("pid") else ""
-        verb = "is writing to" if what == "crawl" else "is running on"
-        super().__init__(f"another {what} {verb} {data_dir}{pid}")
+        if what == "crawl":
+            super().__init__(f"a crawl is writing to the index of {data_dir}{pid}")
+        else:
+            super().__init__(f"another {what} is running on {data_dir}{pid}")
 
 
 @contextmanager

@@ -131,3 +131,32 @@ def test_a_second_index_writer_exits_2_with_one_line(copy):
         waited = run("index", "--rebuild", "--data", copy, "--wait", "1")
         assert waited.returncode == 2 and time.monotonic() - started >= 1
     assert run("index", "--data", copy, "--wait", "0").returncode == 0   # free again
+
+
+def test_crawls_share_the_index_lock_and_keep_index_out(copy):
+    from archive.datalock import DataDirBusy, index_lock
+    with index_lock(copy, "crawl", exclusive=False), index_lock(copy, "crawl", exclusive=False):
+        result = run("index", "--data", copy, "--wait", "0")
+        assert result.returncode == 2
+        assert "a crawl is writing to the index of" in result.stderr and len(result.stderr.splitlines()) == 1
+    with index_lock(copy, "index"):
+        with pytest.raises(DataDirBusy, match=f"another index is running on {copy}"):
+            with index_lock(copy, "crawl", exclusive=False):
+                pass
+
+
+def test_a_rebuild_killed_midway_leaves_the_old_index_as_it_was(copy):
+    db = copy / "index.sqlite"
+    before = sqlite3.connect(db).execute("SELECT count(*), count(DISTINCT record_id) FROM captures").fetchone()
+    rebuild = subprocess.Popen([*CLI, "index", "--rebuild", "--data", str(copy)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while rebuild.poll() is None and not (copy / "index.sqlite.rebuilding").exists():
+        time.sleep(0.001)
+    rebuild.kill()
+    rebuild.wait()
+    assert sqlite3.connect(db).execute("SELECT count(*), count(DISTINCT record_id) FROM captures").fetchone() == before
+    found = run("search", "nong thon moi", "--json", "--data", copy)
+    assert found.returncode == 0 and json.loads(found.stdout)
+    again = run("index", "--rebuild", "--data", copy, "--wait", "0")   # the killed one holds nothing
+    assert again.returncode == 0, again.stderr
+    assert not list(copy.glob("index.sqlite.rebuilding*"))
