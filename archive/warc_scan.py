@@ -8,11 +8,15 @@ record never hides the rest of the file. It only reads: the file is never change
 from __future__ import annotations
 
 import os
+import zlib
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
 
-from archive.warc_reader import (GZIP_MAGIC, Record, _final_name, _iter_plain, iter_members,
-                                 parse_record)
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeadersParserException
+
+from archive.warc_reader import GZIP_MAGIC, RECORD_END, Record, _final_name, iter_members, parse_record
 from archive.warc_ref import WarcFormatError, WarcRef
 
 MEMBER_START = GZIP_MAGIC + b"\x08"   # gzip magic and the deflate method byte
@@ -79,15 +83,38 @@ class WarcScan:
                     offset = resume
 
     def _plain(self, fh: BinaryIO, size: int) -> Iterator[tuple[Record, WarcRef]]:
-        # Uncompressed WARCs have no member boundaries to resync on: damage runs to the end.
-        end = 0
+        # Uncompressed WARCs have no member boundaries to resync on: the records warcio finds
+        # before the damage are whole, the rest of the file is reported.
+        fh.seek(0)
+        iterator = ArchiveIterator(fh, no_record_parse=True)
+        spans = []
         try:
-            for record, ref in _iter_plain(fh, self.filename, self.path):
-                end = ref.offset + ref.length
-                self.records += 1
-                yield record, ref
-        except WarcFormatError as exc:
-            self.damage.append(Damage(self.path, end, size - end, str(exc), True))
+            for record in iterator:
+                offset = iterator.get_record_offset()
+                iterator.read_to_end(record)
+                spans.append((offset, iterator.get_record_length()))
+        except (ArchiveLoadFailed, StatusAndHeadersParserException, EOFError, ValueError, zlib.error) as exc:
+            problem = f"unreadable WARC record: {str(exc).strip()}"
+        else:
+            problem = None
+        end = 0
+        for offset, length in spans:
+            fh.seek(offset)
+            data = fh.read(length + len(RECORD_END))   # warcio's length leaves out the end marker
+            if not data.endswith(RECORD_END):
+                data = data[:length]
+            try:
+                record = parse_record(data, f"offset {offset}")
+            except WarcFormatError as exc:
+                problem = str(exc)
+                break
+            end = offset + len(data)
+            self.records += 1
+            yield record, WarcRef(self.filename, offset, len(data), record.record_id)
+        if problem is None and end < size:
+            problem = f"{size - end} bytes after the last whole record"
+        if problem is not None:
+            self.damage.append(Damage(self.path, end, size - end, problem, True))
 
 
 def next_record_start(fh: BinaryIO, start: int, size: int) -> int:
