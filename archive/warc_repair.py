@@ -50,7 +50,12 @@ def repair_file(path: str) -> RepairReport | None:
     """Close one `.open` file; None when a live writer holds it."""
     final = path[: -len(".open")]
     name = os.path.basename(final)
-    with open(path, "r+b") as fh:
+    try:
+        fh = open(path, "r+b")
+    except PermissionError as exc:   # e.g. another worker's directory, mounted read-only
+        log.info("%s cannot be closed here (%s); read as it is", path, exc.strerror)
+        return RepairReport(name, 0, 0, 0, f"not writable: {exc.strerror}", left_as_is=True)
+    with fh:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
