@@ -9,8 +9,11 @@ it is due at the first occurrence after the start of its last completed run. A m
 was off for a week therefore runs a daily schedule once, not seven times. A run that never
 completed (its process died) does not count, so it is retried at once.
 
-Tables live in the index database (`schedules`, `schedule_runs`), added through the index's
-migration mechanism as component "schedule".
+Tables (`schedules`, `schedule_runs`) live in DATA/state.sqlite (archive/state.py), not in
+the derived index, so `index --rebuild` never loses them; they are added through the
+versioned migrations as component "schedule", and the schedules an older index.sqlite
+holds are copied over when the state database is first opened. Functions take the data
+directory (or, as before, the path of DATA/index.sqlite).
 """
 from __future__ import annotations
 
@@ -26,7 +29,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
 
-from archive.index import Index, Migration
+from archive.index import Migration
+from archive.state import State, copy_from_index
 
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 EVERY = ("daily", "weekly", "monthly")
@@ -183,28 +187,32 @@ class Schedule:
 
 
 # ---------------------------------------------------------------------- storage
-SCHEDULE_MIGRATIONS = (Migration(1, "schedules and schedule_runs", SCHEDULE_TABLES_SQL),)
+SCHEDULE_TABLES = ("schedules", "schedule_runs")
+SCHEDULE_MIGRATIONS = (
+    Migration(1, "schedules and schedule_runs", SCHEDULE_TABLES_SQL),
+    Migration(2, "schedules an older index.sqlite held", lambda db: copy_from_index(db, SCHEDULE_TABLES)),
+)
 
 
 @contextmanager
-def opened(index_path) -> Iterator[Index]:
-    """The index with the schedule tables migrated in (index.py's migration mechanism)."""
-    index = Index(index_path)
+def opened(where) -> Iterator[State]:
+    """The state database (DATA/state.sqlite) with the schedule tables migrated in."""
+    state = State(where)
     try:
-        index.apply_migrations("schedule", SCHEDULE_MIGRATIONS)
-        yield index
+        state.apply_migrations("schedule", SCHEDULE_MIGRATIONS)
+        yield state
     finally:
-        index.close()
+        state.close()
 
 
-def add_schedule(index_path, targets, cron: str | None = None, every: str | None = None,
+def add_schedule(where, targets, cron: str | None = None, every: str | None = None,
                  settings: dict | None = None, tz: str = DEFAULT_TZ, now: datetime | None = None) -> int:
     targets = [t for t in (targets or []) if t]
     if not targets:
         raise ScheduleError("a schedule needs at least one TARGET (site id or start URL)")
     created = (now or utcnow()).replace(microsecond=0)
     Rule(cron=cron, every=every, tz=tz, anchor=created)   # validates before anything is stored
-    with opened(index_path) as index, index.transaction() as conn:
+    with opened(where) as state, state.transaction() as conn:
         return conn.execute(
             "INSERT INTO schedules (targets, cron, every, tz, settings, created) VALUES (?, ?, ?, ?, ?, ?)",
             (json.dumps(targets, ensure_ascii=False), cron, every, tz,
@@ -224,45 +232,45 @@ def _schedule_from_row(conn, row) -> Schedule:
                     last_run=dict(last) if last else None, last_completed=parse_iso(completed))
 
 
-def list_schedules(index_path) -> list[Schedule]:
-    with opened(index_path) as index:
-        rows = index.conn.execute("SELECT * FROM schedules ORDER BY id").fetchall()
-        return [_schedule_from_row(index.conn, row) for row in rows]
+def list_schedules(where) -> list[Schedule]:
+    with opened(where) as state:
+        rows = state.conn.execute("SELECT * FROM schedules ORDER BY id").fetchall()
+        return [_schedule_from_row(state.conn, row) for row in rows]
 
 
-def get_schedule(index_path, schedule_id: int) -> Schedule:
-    with opened(index_path) as index:
-        row = index.conn.execute("SELECT * FROM schedules WHERE id = ?", (schedule_id,)).fetchone()
+def get_schedule(where, schedule_id: int) -> Schedule:
+    with opened(where) as state:
+        row = state.conn.execute("SELECT * FROM schedules WHERE id = ?", (schedule_id,)).fetchone()
         if row is None:
             raise ScheduleError(f"no schedule with id {schedule_id}")
-        return _schedule_from_row(index.conn, row)
+        return _schedule_from_row(state.conn, row)
 
 
-def remove_schedule(index_path, schedule_id: int) -> None:
+def remove_schedule(where, schedule_id: int) -> None:
     """Delete a schedule and its run history (the crawls themselves stay in `crawls`)."""
-    with opened(index_path) as index, index.transaction() as conn:
+    with opened(where) as state, state.transaction() as conn:
         if conn.execute("DELETE FROM schedules WHERE id = ?", (schedule_id,)).rowcount == 0:
             raise ScheduleError(f"no schedule with id {schedule_id}")
         conn.execute("DELETE FROM schedule_runs WHERE schedule_id = ?", (schedule_id,))
 
 
-def start_run(index_path, schedule_id: int, now: datetime | None = None) -> int:
-    with opened(index_path) as index, index.transaction() as conn:
+def start_run(where, schedule_id: int, now: datetime | None = None) -> int:
+    with opened(where) as state, state.transaction() as conn:
         return conn.execute(
             "INSERT INTO schedule_runs (schedule_id, started, outcome, host, pid) VALUES (?, ?, 'running', ?, ?)",
             (schedule_id, iso(now or utcnow()), socket.gethostname(), os.getpid())).lastrowid
 
 
-def finish_run(index_path, run_id: int, outcome: str, crawl_id: int | None = None,
+def finish_run(where, run_id: int, outcome: str, crawl_id: int | None = None,
                error: str | None = None, now: datetime | None = None) -> None:
-    with opened(index_path) as index, index.transaction() as conn:
+    with opened(where) as state, state.transaction() as conn:
         conn.execute("UPDATE schedule_runs SET finished = ?, outcome = ?, crawl_id = ?, error = ? WHERE id = ?",
                      (iso(now or utcnow()), outcome, crawl_id, error, run_id))
 
 
-def mark_interrupted(index_path, schedule_id: int, now: datetime | None = None) -> int:
+def mark_interrupted(where, schedule_id: int, now: datetime | None = None) -> int:
     """Close the 'running' rows of a schedule whose process is gone (call while holding its lock)."""
-    with opened(index_path) as index, index.transaction() as conn:
+    with opened(where) as state, state.transaction() as conn:
         return conn.execute(
             "UPDATE schedule_runs SET outcome = 'interrupted', finished = ?,"
             " error = 'its process died before it finished' WHERE schedule_id = ? AND outcome = 'running'",

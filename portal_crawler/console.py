@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Reply:
-    """A command's result: text (or bytes, written as they are) and its exit status."""
+    """A command's result: text (or bytes, written as they are), its exit status, and a
+    one-line notice for standard error (e.g. damage found while the command succeeded)."""
     output: str | bytes = ""
     code: int = 0
+    notice: str = ""
 
 
 def emit(output: str | bytes, stream=None) -> None:

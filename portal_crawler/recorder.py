@@ -98,8 +98,14 @@ class WarcRecorder:
         os.makedirs(self.warcs_dir, exist_ok=True)
         self.repairs = repair(self.warcs_dir)
         for report in self.repairs:
+            if report.left_as_is:
+                self.stats.inc_value("warc/damaged_files")
+                logger.warning("%s", report.describe())
+                continue
             self.stats.inc_value("warc/repaired_files")
             self.stats.inc_value("warc/repaired_bytes_cut", report.bytes_cut)
+            if report.tail_kept:
+                logger.warning("%s", report.describe())
         config = self._config(spider)
         self.index = self._open_index(spider)
         self.writer = WarcWriter(config, find_payload=self.index.find_payload)

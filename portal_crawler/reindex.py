@@ -1,19 +1,27 @@
 """Rebuild the index from the WARC files alone: captures, articles, versions, documents.
 
 The WARCs are the source of truth; extraction runs again on the archived bytes, so a better
-extractor improves old crawls without re-crawling.
+extractor improves old crawls without re-crawling. Damaged WARC data is read past (every
+whole record is indexed), reported in `stats["damage"]` and never changed; `--rebuild`
+builds the new index beside the old one (archive/index_aside.py). One index writer at a
+time per data directory (archive/datalock.py).
 """
 from __future__ import annotations
 
 import json
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archive.datalock import index_lock
 from archive.documents import document_text
 from archive.index import Index
+from archive.index_aside import building_aside
+from archive.schedule import opened as opened_schedules
 from archive.snapshot import decode_body
-from archive.warc import WarcFormatError, iter_records, repair
+from archive.warc import repair
+from archive.warc_scan import WarcScan
 from portal_crawler.extract import extract
 
 logger = logging.getLogger(__name__)
@@ -22,9 +30,10 @@ HTML_TYPES = ("text/html", "application/xhtml")
 DOCUMENT_HINTS = ("pdf", "msword", "officedocument", "opendocument")
 
 
-def warc_files(dirs: list[Path]) -> list[Path]:
-    """Every WARC file, oldest first (Annex C names sort by their timestamp)."""
-    files = []
+def warc_files(dirs: list[Path], also: list[Path] = ()) -> list[Path]:
+    """Every WARC file (and the `.open` ones in `also`), oldest first (Annex C names sort
+    by their timestamp)."""
+    files = list(also)
     for d in dirs:
         files += [p for p in d.iterdir() if p.name.endswith((".warc.gz", ".warc"))]
     return sorted(files, key=lambda p: p.name.split("-", 1)[-1])
@@ -34,35 +43,54 @@ def host_of(url: str) -> str:
     return url.split("/")[2].split(":")[0].lower() if "//" in url else ""
 
 
-def reindex(data_dir: Path, extra_warc_dirs: list[Path] = (), rebuild: bool = False) -> dict:
+def reindex(data_dir: Path, extra_warc_dirs: list[Path] = (), rebuild: bool = False, wait: float = 0.0) -> dict:
+    """Index every WARC record not indexed yet (or, with rebuild, all of them into a new
+    index). Raises archive.datalock.DataDirBusy when another index writer holds the data
+    directory for more than `wait` seconds."""
     data_dir = Path(data_dir)
+    with index_lock(data_dir, "index --rebuild" if rebuild else "index", wait=wait), \
+            target_index(data_dir, rebuild) as index:
+        return load_archive(index, data_dir, list(extra_warc_dirs))
+
+
+@contextmanager
+def target_index(data_dir: Path, rebuild: bool):
     db_path = data_dir / "index.sqlite"
-    if rebuild:
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(db_path) + suffix).unlink(missing_ok=True)
-    index = Index(db_path)
+    if not rebuild:
+        with Index(db_path) as index:
+            yield index
+        return
+    # Schedules an older index held move to state.sqlite before that index is replaced.
+    with opened_schedules(data_dir):
+        pass
+    with building_aside(db_path) as index:
+        yield index
+
+
+def load_archive(index: Index, data_dir: Path, extra_warc_dirs: list[Path]) -> dict:
     dirs = [d for d in (data_dir / "warcs", *extra_warc_dirs) if d.is_dir()]
     # A crawler killed mid-file (a dead worker) leaves `.open` files: close them at their
-    # last whole record so they are indexed; files a live writer holds are left alone.
-    repaired = [report for d in dirs for report in repair(d)]
-    files = warc_files(dirs)
+    # last whole record so they are indexed (a torn tail is kept aside); damaged ones are
+    # left as they are and read past; files a live writer holds are left alone.
+    repaired = [(d, report) for d in dirs for report in repair(d)]
+    left_open = [d / (report.filename + ".open") for d, report in repaired if report.left_as_is]
+    files = warc_files(dirs, left_open)
     stats = {"files": len(files), "records": 0, "articles": 0, "versions": 0, "documents": 0, "errors": 0,
-             "repaired": len(repaired), "crawls": 0}
+             "repaired": sum(1 for _, r in repaired if not r.left_as_is), "crawls": 0,
+             "damage": [], "tails_kept": [r for _, r in repaired if r.tail_kept]}
     own = {path for path in files if path.parent == data_dir / "warcs"}
     trace = scan_metadata(files, own)
-    try:
-        # Crawl ids live in this archive's own index only: another worker's WARC files
-        # name crawls of its own index, so their captures get none.
-        restored = [crawl for crawl in trace.crawls.values()
-                    if index.restore_crawl(crawl.crawl_id, crawl.targets, crawl.started)]
-        with index.bulk_load():
-            load_records(index, files, trace, stats)
-        for crawl in restored:
-            index.finish_crawl(crawl.crawl_id, "rebuilt", warcs=sorted(crawl.warcs), finished=crawl.finished)
-        stats["crawls"] = len(restored)
-        stats["articles"] = index.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    finally:
-        index.close()
+    # Crawl ids live in this archive's own index only: another worker's WARC files
+    # name crawls of its own index, so their captures get none.
+    restored = [crawl for crawl in trace.crawls.values()
+                if index.restore_crawl(crawl.crawl_id, crawl.targets, crawl.started)]
+    with index.bulk_load():
+        load_records(index, files, trace, stats)
+    for crawl in restored:
+        index.finish_crawl(crawl.crawl_id, "rebuilt", warcs=sorted(crawl.warcs), finished=crawl.finished)
+    stats["crawls"] = len(restored)
+    stats["articles"] = index.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    stats["errors"] = len(stats["damage"])
     return stats
 
 
@@ -72,7 +100,8 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
     linked_from: dict[str, str] = {}
     documents = []
     for path in files:
-        for record, ref in safe_records(path, stats):
+        scan = WarcScan(path)
+        for record, ref in scan:
             if record.rec_type not in ("response", "revisit") or record.http is None:
                 continue
             stats["records"] += 1
@@ -115,6 +144,9 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
             stats["versions"] += result in ("new", "changed")
             for attachment in article.get("attachments") or []:
                 linked_from.setdefault(attachment["href"], article.get("canonical") or url)
+        for damage in scan.damage:
+            logger.info("%s: skipped damaged data: %s", damage.describe(), damage.reason)
+        stats["damage"] += scan.damage
     for url, mime, http, site, capture_id in documents:
         try:
             text = document_text(decode_body(http.body, http.header("Content-Encoding")), mime, url)
@@ -124,15 +156,6 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
         index.upsert_document(url=url, text=text, article_url=linked_from.get(url), mime=mime, site=site,
                               capture_id=capture_id)
         stats["documents"] += 1
-
-
-def safe_records(path: Path, stats: dict):
-    """Records of one file; a corrupt tail is reported and the rest of the file skipped."""
-    try:
-        yield from iter_records(path)
-    except (WarcFormatError, OSError, EOFError) as exc:
-        stats["errors"] += 1
-        logger.warning("%s: stopped at an unreadable record: %s", path.name, exc)
 
 
 @dataclass
@@ -160,7 +183,7 @@ def scan_metadata(files: list[Path], own: set[Path]) -> MetadataTrace:
     files, the crawl runs (from warcinfo records) with their first and last record."""
     trace = MetadataTrace()
     for path in files:
-        for record, ref in safe_records(path, {"errors": 0}):
+        for record, ref in WarcScan(path):
             if record.rec_type == "warcinfo" and path in own:
                 _trace_warcinfo(trace, record)
             elif record.rec_type == "metadata":

@@ -62,6 +62,7 @@ def test_rebuild_restores_the_crawl_runs_from_warcinfo(crawled, tmp_path):
     crawls, captures, versions = runs(crawled / "index.sqlite")
     copy = tmp_path / "copy"
     shutil.copytree(crawled, copy)
+    (copy / "index.sqlite").unlink()  # nothing but the WARCs (an old index's crawl rows are kept as they are)
     result = subprocess.run([*CLI, "index", "--rebuild", "--data", str(copy)], capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stderr
@@ -91,3 +92,16 @@ def test_rebuild_searches_like_the_original(crawled, tmp_path):
     assert original.returncode == rebuilt.returncode == 0
     assert original.stdout == rebuilt.stdout
     assert "nông thôn mới" in rebuilt.stdout.lower()
+
+
+def test_rebuild_keeps_the_crawl_rows_the_warcs_cannot_give_back(crawled, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(crawled, copy)
+    query = "SELECT id, targets, started, finished, outcome, pages, new, changed, errors, warcs, settings, stats" \
+            " FROM crawls ORDER BY id"
+    before = sqlite3.connect(crawled / "index.sqlite").execute(query).fetchall()
+    result = subprocess.run([*CLI, "index", "--rebuild", "--data", str(copy)], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert sqlite3.connect(copy / "index.sqlite").execute(query).fetchall() == before
+    assert before[0][4] == "ok" and before[0][11]

@@ -85,6 +85,10 @@ def test_repair_cuts_the_torn_tail_and_closes_the_file(tmp_path, name, kept):
     assert report.bytes_cut == len(original) - final.stat().st_size > 0
     assert report.problem
     assert final.read_bytes() == original[: report.size_kept]  # whole records untouched
+    # the cut bytes are kept aside: nothing archived is lost
+    tail = tmp_path / "damaged" / f"{final.name}.{report.size_kept}.tail"
+    assert report.tail_kept == str(tail)
+    assert final.read_bytes() + tail.read_bytes() == original
     assert len(list(iter_records(final))) == kept
     warcio_check(final)
     assert repair(tmp_path) == []  # nothing left to do
@@ -98,12 +102,15 @@ def test_repair_leaves_whole_open_files_intact(tmp_path):
     assert (tmp_path / "x.warc.gz").read_bytes() == data
 
 
-def test_repair_removes_a_file_with_no_whole_record(tmp_path):
+def test_repair_leaves_a_file_with_no_whole_record_as_it_is(tmp_path):
+    # Earlier versions deleted it: a torn first record, or not a WARC at all, is kept and reported.
     data = (FIXTURES / "truncated.warc.gz.open").read_bytes()
     (tmp_path / "y.warc.gz.open").write_bytes(data[:100])
     [report] = repair(tmp_path)
-    assert report.removed and report.records_kept == 0 and report.bytes_cut == 100
-    assert warc_files(tmp_path) == [] and not list(tmp_path.iterdir())
+    assert report.left_as_is and not report.removed and report.records_kept == 0 and report.bytes_cut == 0
+    assert "no whole WARC record" in report.problem
+    assert (tmp_path / "y.warc.gz.open").read_bytes() == data[:100]
+    assert warc_files(tmp_path) == [] and not (tmp_path / "damaged").exists()
 
 
 def test_repair_skips_a_file_a_live_writer_holds(tmp_path):
@@ -123,3 +130,40 @@ def test_repair_leaves_a_just_created_empty_file_to_its_writer(tmp_path):
     [report] = repair(tmp_path)
     assert report.filename == "stale.warc.gz" and report.removed
     assert fresh.exists() and not stale.exists()
+
+
+def test_scan_reads_past_a_damaged_member_and_names_it(tmp_path):
+    from archive.warc_scan import WarcScan
+    path = FIXTURES / "bad_digest.warc.gz"
+    refs = [ref for _, ref in iter_records(path)]
+    data = bytearray(path.read_bytes())
+    middle = refs[3]
+    data[middle.offset + middle.length // 2] ^= 0xFF
+    (tmp_path / "x.warc.gz").write_bytes(bytes(data))
+    scan = WarcScan(tmp_path / "x.warc.gz")
+    found = [(ref.offset, ref.length, ref.record_id) for _, ref in scan]
+    assert found == [(ref.offset, ref.length, ref.record_id) for ref in refs[:3] + refs[4:]]
+    [damage] = scan.damage
+    assert (damage.offset, damage.end, damage.at_end) == (middle.offset, refs[4].offset, False)
+    assert "incorrect data check" in damage.reason
+    assert (tmp_path / "x.warc.gz").read_bytes() == bytes(data)
+
+
+@pytest.mark.parametrize("name, whole", [("truncated.warc.gz.open", 6), ("garbage_tail.warc.gz.open", 7),
+                                         ("bad_length.warc.gz", 6)])
+def test_scan_reports_damage_at_the_end(name, whole):
+    from archive.warc_scan import WarcScan
+    scan = WarcScan(FIXTURES / name)
+    assert len(list(scan)) == whole
+    [damage] = scan.damage
+    assert damage.at_end and damage.end == (FIXTURES / name).stat().st_size
+
+
+def test_scan_of_an_uncompressed_warc_keeps_the_records_before_damage(tmp_path):
+    from archive.warc_scan import WarcScan
+    record = (FIXTURES / "golden_response.warc").read_bytes()
+    (tmp_path / "p.warc").write_bytes(record + record + b"garbage\r\n\r\n" + record)
+    scan = WarcScan(tmp_path / "p.warc")
+    assert [ref.offset for _, ref in scan] == [0, len(record)]
+    [damage] = scan.damage
+    assert damage.offset == 2 * len(record) and damage.at_end

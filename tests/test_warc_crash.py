@@ -61,7 +61,11 @@ def test_kill_9_then_repair_leaves_only_whole_records(tmp_path, seed):
     assert list(tmp_path.glob("*.open")), "the killed writer should leave its file open"
 
     reports = repair(tmp_path)
-    assert reports and not list(tmp_path.glob("*.open"))
+    # A kill just after a rollover leaves a new, empty file that a live writer could still be
+    # about to lock: repair leaves it for a later pass (it holds no archived byte).
+    left = list(tmp_path.glob("*.open"))
+    assert all(path.stat().st_size == 0 for path in left), left
+    assert reports or left
     files = warc_files(tmp_path)
     warcio_check(*files)
     for path in files:

@@ -35,6 +35,8 @@ def main(argv=None) -> int:
     try:
         reply = args.func(args)
         emit(reply.output)
+        if reply.notice:
+            emit(f"portal-archive: {reply.notice}", sys.stderr)
         return reply.code
     except UserError as exc:
         emit(f"portal-archive: {exc}", sys.stderr)

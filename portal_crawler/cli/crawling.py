@@ -6,8 +6,12 @@ from portal_crawler.cli.datadir import writable_data_dir
 from portal_crawler.cli.options import data_option, setting_pairs, settings_option, verbose_option
 from portal_crawler.errors import UserError
 
+# how long a crawl waits for `index` to finish with the data directory before giving up
+INDEX_WAIT_SECONDS = 30.0
+
 
 def cmd_crawl(args) -> Reply:
+    from archive.datalock import DataDirBusy, index_lock
     from archive.sitelock import SiteBusy, site_lock
     from portal_crawler.crawl_runner import CrawlRequest, check_targets, run_crawl
     from portal_crawler.scheduler import site_lock_keys
@@ -21,10 +25,12 @@ def cmd_crawl(args) -> Reply:
     if args.redis:
         check_redis(args.redis)
     try:
-        # one crawl of a site at a time, whether started by hand or by a schedule
-        with site_lock(data, site_lock_keys(args.targets, args.profile or []), args.targets):
+        # one crawl of a site at a time, whether started by hand or by a schedule,
+        # and never while `index` re-reads the WARCs into the index (shared with other crawls)
+        with site_lock(data, site_lock_keys(args.targets, args.profile or []), args.targets), \
+                index_lock(data, "crawl", exclusive=False, wait=INDEX_WAIT_SECONDS):
             report = run_crawl(request)
-    except SiteBusy as exc:
+    except (SiteBusy, DataDirBusy) as exc:
         raise UserError(str(exc)) from None
     return Reply(report.render(), 0 if report.outcome == "ok" else 1)
 
@@ -46,14 +52,16 @@ def check_redis(url: str) -> None:
 def cmd_worker(args) -> Reply:
     from redis.exceptions import RedisError
 
+    from archive.datalock import DataDirBusy, index_lock
     from portal_crawler.crawl_runner import run_worker
     from portal_crawler.distributed import RunNotFound
     data = writable_data_dir(args.data)
     check_redis(args.redis)
     try:
-        report = run_worker(data, args.redis, settings=setting_pairs(args.set), proxy=args.proxy or "",
-                            verbose=args.verbose, run_id=args.run, wait=args.wait)
-    except RunNotFound as exc:
+        with index_lock(data, "crawl", exclusive=False, wait=INDEX_WAIT_SECONDS):
+            report = run_worker(data, args.redis, settings=setting_pairs(args.set), proxy=args.proxy or "",
+                                verbose=args.verbose, run_id=args.run, wait=args.wait)
+    except (RunNotFound, DataDirBusy) as exc:
         raise UserError(str(exc)) from None
     except RedisError as exc:  # Redis gone while waiting for a run
         raise UserError(f"Redis at {args.redis}: {exc}") from None

@@ -11,7 +11,7 @@ def writable_data_dir(path: str) -> Path:
     if data.exists() and not data.is_dir():
         raise UserError(f"{data} is not a directory")
     if data.is_dir() and any(data.iterdir()) and not (data / "warcs").is_dir() \
-            and not (data / "index.sqlite").exists():
+            and not (data / "index.sqlite").exists() and not (data / "state.sqlite").exists():
         raise UserError(f"{data} is not a portal-archive data directory (no warcs/ or index.sqlite)")
     data.mkdir(parents=True, exist_ok=True)
     return data

@@ -18,12 +18,15 @@ def cmd_extract(args) -> Reply:
         raise UserError(f"cannot read {path}")
     if path.name.endswith((".warc", ".warc.gz", ".warc.open", ".warc.gz.open")):
         out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+        damage = []
         try:
-            extract_warc(str(path), out)  # one JSON line per article, streamed
+            extract_warc(str(path), out, damage)  # one JSON line per article, streamed
         finally:
             if args.output:
                 out.close()
-        return Reply()
+        if not args.output:
+            sys.stdout.flush()
+        return damage_reply("", damage)
     if not args.url:
         raise UserError("extracting one HTML page needs --url URL")
     text = json.dumps(extract_html(str(path), args.url), ensure_ascii=False)
@@ -34,19 +37,32 @@ def cmd_extract(args) -> Reply:
 
 
 def cmd_index(args) -> Reply:
+    from archive.datalock import DataDirBusy
     from portal_crawler.reindex import reindex
     data = existing_archive_or_warcs(args.data)
     extra = [Path(d) for d in args.warcs or []]
     for d in extra:
         if not d.is_dir():
             raise UserError(f"{d} is not a directory of WARC files")
-    stats = reindex(data, extra_warc_dirs=extra, rebuild=args.rebuild)
-    return Reply(f"indexed {stats['records']} records from {stats['files']} WARC files: "
-                 f"{stats['articles']} articles, {stats['versions']} versions, {stats['documents']} documents"
-                 + (f", {stats['errors']} unreadable records" if stats.get("errors") else "")
-                 + (f"; closed {stats['repaired']} WARC files left open by a stopped crawl"
-                    if stats.get("repaired") else "")
-                 + (f"; restored {stats['crawls']} crawl runs from warcinfo" if stats.get("crawls") else ""))
+    try:
+        stats = reindex(data, extra_warc_dirs=extra, rebuild=args.rebuild, wait=args.wait)
+    except DataDirBusy as exc:
+        raise UserError(f"{exc}; try again when it has finished (or give --wait SECONDS)") from None
+    summary = (f"indexed {stats['records']} records from {stats['files']} WARC files: "
+               f"{stats['articles']} articles, {stats['versions']} versions, {stats['documents']} documents"
+               + (f"; closed {stats['repaired']} WARC files left open by a stopped crawl"
+                  if stats.get("repaired") else "")
+               + (f"; restored {stats['crawls']} crawl runs from warcinfo" if stats.get("crawls") else ""))
+    return damage_reply(summary, stats["damage"], stats["tails_kept"])
+
+
+def damage_reply(output: str, damage, tails_kept=()) -> Reply:
+    """Damaged WARC data (nothing of it changed) is named in one line on stderr, exit status 1."""
+    if not damage and not tails_kept:
+        return Reply(output)
+    parts = [d.describe() for d in damage] + [r.describe() for r in tails_kept]
+    return Reply(output, 1, "damaged WARC data (every whole record was read, no archived byte deleted): "
+                 + "; ".join(parts))
 
 
 def register(sub) -> None:
@@ -60,4 +76,6 @@ def register(sub) -> None:
     data_option(p)
     p.add_argument("--rebuild", action="store_true", help="drop the index and rebuild it from the WARCs alone")
     p.add_argument("--warcs", action="append", metavar="DIR", help="also index the WARC files in DIR (other workers)")
+    p.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
+                   help="how long to wait for another index writer of the data directory (default 30)")
     p.set_defaults(func=cmd_index)

@@ -80,7 +80,7 @@ def cmd_scheduler(args) -> Reply:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    emit(f"scheduler: watching {data / 'index.sqlite'} (checks at least every {args.interval:g}s; Ctrl-C stops)")
+    emit(f"scheduler: watching the schedules of {data} (checks at least every {args.interval:g}s; Ctrl-C stops)")
     # a long-running loop: each round's results are shown as they come
     run_forever(data / "index.sqlite", SubprocessCrawl(data), poll=args.interval, stop=stop,
                 on_results=lambda results: emit(results_text(results)))

@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from archive.snapshot import decode_body
-from archive.warc import WarcFormatError, iter_records
+from archive.warc_scan import WarcScan
 
 from . import extract
 
@@ -15,26 +15,30 @@ log = logging.getLogger(__name__)
 HTML_TYPES = ('text/html', 'application/xhtml+xml')
 
 
-def iter_html_responses(path):
+def iter_html_responses(path, damage: list | None = None):
     """(url, headers as list of pairs, body bytes) of every HTML 200 response in a WARC,
-    content-decoded; a damaged tail is logged and ends the walk."""
-    try:
-        for record, _ref in iter_records(path):
-            http = record.http
-            if record.rec_type != 'response' or http is None or http.status != 200:
-                continue
-            ctype = (http.header('Content-Type') or '').lower()
-            if ctype and not any(t in ctype for t in HTML_TYPES):
-                continue
-            yield record.target_uri, http.headers, decode_body(http.body, http.header('Content-Encoding'))
-    except (WarcFormatError, OSError, EOFError) as err:
-        log.warning('%s: WARC damaged, stopped reading: %s', path, err)
+    content-decoded. Damaged data is logged and read past; its Damage entries are added to
+    `damage` when a list is given."""
+    scan = WarcScan(path)
+    for record, _ref in scan:
+        http = record.http
+        if record.rec_type != 'response' or http is None or http.status != 200:
+            continue
+        ctype = (http.header('Content-Type') or '').lower()
+        if ctype and not any(t in ctype for t in HTML_TYPES):
+            continue
+        yield record.target_uri, http.headers, decode_body(http.body, http.header('Content-Encoding'))
+    for found in scan.damage:
+        log.info('%s: WARC damaged, read past it: %s', found.describe(), found.reason)
+    if damage is not None:
+        damage += scan.damage
 
 
-def extract_warc(path, out_file) -> int:
-    """Write one JSON line per archived article to out_file (a text stream); return the count."""
+def extract_warc(path, out_file, damage: list | None = None) -> int:
+    """Write one JSON line per archived article to out_file (a text stream); return the count.
+    Damage found in the file is added to `damage` when a list is given."""
     count = 0
-    for url, headers, data in iter_html_responses(path):
+    for url, headers, data in iter_html_responses(path, damage):
         article = extract(data, url, headers)
         if article.is_article:
             out_file.write(json.dumps(article.to_dict(), ensure_ascii=False) + '\n')
