@@ -13,6 +13,7 @@ from pathlib import Path
 from archive.documents import document_text
 from archive.index import Index
 from archive.snapshot import decode_body
+from archive.urlkey import is_case_insensitive_server
 from archive.warc import WarcFormatError, iter_records, repair
 from portal_crawler.extract import extract
 
@@ -92,7 +93,8 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                     refers_to=record.header("WARC-Refers-To"),
                     refers_to_url=record.header("WARC-Refers-To-Target-URI"),
                     refers_to_date=record.header("WARC-Refers-To-Date"), site=site, crawl_id=crawl_id,
-                    etag=record.http.header("ETag"), last_modified=record.http.header("Last-Modified"))
+                    etag=record.http.header("ETag"), last_modified=record.http.header("Last-Modified"),
+                    case_insensitive=is_case_insensitive_server(record.http.headers))
             if status in (404, 410):
                 index.mark_gone(url, crawl_id)
                 continue
