@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence, Union
 import sqlite_utils
 
-from archive import textfold
+from archive import aliases, textfold
 from archive.urlkey import lookup_keys, url_key
 
 log = logging.getLogger(__name__)
@@ -191,6 +191,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "fts5 tuning", FTS_CONFIG),
     Migration(3, "fts tables Datasette can find", _fts_found_by_datasette),
     Migration(4, "captures keyed by canonical url", _canonical_capture_keys),
+    Migration(5, "article text keys (views of one article)", aliases.migrate),
 )
 
 ARTICLE_FIELDS = ("title", "published", "author", "body")
@@ -564,12 +565,16 @@ class Index:
         fields["body"] = fields["body"] or ""
         digest = text_hash(fields)
         with self.transaction() as conn:
-            row = self._article_row(canonical, url)
+            # a view whose URL is not known yet (print view, shortlink) is found by its text
+            row = self._article_row(canonical, url) or aliases.same_article(conn, site, fields)
             if row is None:
                 article_id = self._insert_article(conn, article, canonical, site, fields, digest,
                                                   capture_id, captured, crawl_id)
                 self._add_alias(conn, article_id, canonical, url)
+                aliases.remember(conn, article_id, site, fields)
                 return "new"
+            row = aliases.prefer_url(conn, row, url, canonical)
+            aliases.remember(conn, row["id"], site, fields)
             article_id = row["id"]
             self._add_alias(conn, article_id, row["url"], url, canonical)
             # capture_id follows the newest capture (a rebuild may replay WARCs out of order).
