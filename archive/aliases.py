@@ -128,6 +128,35 @@ def prefer_url(conn: sqlite3.Connection, row: sqlite3.Row, url: str, canonical: 
     return conn.execute("SELECT * FROM articles WHERE id = ?", (row["id"],)).fetchone()
 
 
+def adopt_views(conn: sqlite3.Connection, article_id: int, views) -> None:
+    """The print views the article's page links to are aliases of it; one that became an
+    article row of its own before its article was seen is merged into it."""
+    for url in views or []:
+        other = conn.execute("SELECT * FROM articles WHERE url = ?", (url,)).fetchone()
+        if other is not None and other["id"] != article_id:
+            _merge(conn, other, article_id)
+        conn.execute("INSERT OR IGNORE INTO aliases (url, article_id) VALUES (?, ?)", (url, article_id))
+
+
+def _merge(conn: sqlite3.Connection, other: sqlite3.Row, article_id: int) -> None:
+    """Fold the row of a view into its article's row: its URLs and keys move over; its own
+    text rows go (the text stays in the WARC files, and the article has its own)."""
+    gone = other["id"]
+    conn.execute("UPDATE aliases SET article_id = ? WHERE article_id = ?", (article_id, gone))
+    conn.execute("UPDATE OR IGNORE article_keys SET article_id = ? WHERE article_id = ?", (article_id, gone))
+    conn.execute("UPDATE documents SET article_id = ? WHERE article_id = ?", (article_id, gone))
+    conn.execute(
+        "INSERT INTO articles_fts (articles_fts, rowid, title, body, author, search_tags)"
+        " VALUES ('delete', ?, fold(?), fold(?), fold(?), ?)",
+        (gone, other["title"] or "", other["body"] or "", other["author"] or "", other["search_tags"] or ""))
+    for table in ("article_keys", "images", "attachments", "article_versions"):
+        conn.execute(f"DELETE FROM {table} WHERE article_id = ?", (gone,))
+    conn.execute("DELETE FROM articles WHERE id = ?", (gone,))
+    if other["first_captured"]:
+        conn.execute("UPDATE articles SET first_captured = min(coalesce(first_captured, :seen), :seen)"
+                     " WHERE id = :id", {"seen": other["first_captured"], "id": article_id})
+
+
 def migrate(db) -> None:
     """The keys table, filled for the articles an older index holds (an index migration)."""
     for statement in SCHEMA.split(";"):

@@ -30,6 +30,7 @@ class Article:
     encoding: str | None = None
     family: str | None = None         # detected CMS family, None for the generic path
     is_article: bool = False
+    views: list[str] = field(default_factory=list)   # print views of itself the page links to
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -66,6 +66,20 @@ def test_views_of_one_article_are_one_row_in_any_order(tmp_path, order):
         assert index.conn.execute("SELECT count(*) FROM article_versions").fetchone()[0] == 1
 
 
+@pytest.mark.parametrize("print_first", [True, False])
+def test_a_print_view_the_article_links_is_its_alias_even_when_its_text_differs(tmp_path, print_first):
+    html = (FIXTURES / "print.html").read_text(encoding="utf-8")
+    short = html[:html.index("<p>Năm 2019")] + html[html.index("<p>Tác giả"):]  # the first paragraph only
+    pages = [(PRINT, short.encode("utf-8")), (ARTICLE, None)]
+    with Index(tmp_path / "index.sqlite") as index:
+        crawl = index.start_crawl(["views"])
+        for url, html_bytes in pages if print_first else pages[::-1]:
+            index.upsert_article(record(url, html_bytes), site="views", crawl_id=crawl)
+        assert [url for _, url in article_rows(index)] == [ARTICLE]
+        assert PRINT in index.article(ARTICLE)["aliases"]
+        assert [hit.url for hit in search(index, "nong thon moi").hits] == [ARTICLE]
+
+
 def test_an_article_with_the_same_title_but_other_text_is_its_own_row(tmp_path):
     other = (FIXTURES / "article.html").read_bytes().replace(
         "huy động nguồn lực".encode(), "rà soát, đánh giá lại toàn bộ các tiêu chí, huy động nguồn lực".encode()
