@@ -8,18 +8,21 @@ body) and the article's print link tie them together.
 from __future__ import annotations
 
 import itertools
+import json
 import sqlite3
 import subprocess
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
 from archive.index import Index
 from archive.search import search
+from archive.web import make_app
+from tests.browser.wsgi_client import call
 from portal_crawler.extract import extract
 
 FIXTURES = Path(__file__).parent / "fixtures" / "views"
@@ -144,3 +147,21 @@ def test_a_crawl_gives_one_row_and_no_listing_row(tmp_path):
         db.close()
     assert urls == [ARTICLE]
     assert {NODE, PRINT} <= aliases
+    app = make_app(data)
+    for url in (NODE, PRINT, ARTICLE + "?sid=1a2b3c"):
+        answer = call(app, "/api/article?url=" + quote(url, safe=""))
+        assert answer.status == 200 and json.loads(answer.text)["url"] == ARTICLE
+    hits = json.loads(call(app, "/api/search?q=nong+thon+moi").text)
+    assert [hit["url"] for hit in hits["hits"]] == [ARTICLE]
+
+
+def test_an_alias_never_fetched_finds_the_articles_capture(tmp_path):
+    with Index(tmp_path / "index.sqlite") as index:
+        crawl = index.start_crawl(["views"])
+        capture = index.add_capture(url=ARTICLE, timestamp="2024-03-01T10:00:00Z", status=200, mime="text/html",
+                                    payload_digest="sha1:X", warc_file="a.warc.gz", offset=0, length=10,
+                                    record_id="<urn:uuid:1>", crawl_id=crawl)
+        index.upsert_article(record(ARTICLE), site="views", capture_id=capture, crawl_id=crawl)
+        assert index.nearest_capture(PRINT) is None
+        assert index.capture_of_any_form(PRINT)["id"] == capture
+        assert index.capture_of_any_form(PRINT, at="2030-01-01")["id"] == capture
