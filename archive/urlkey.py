@@ -32,8 +32,9 @@ def _escape_fixer(safe: str) -> re.Pattern:
 
 # RFC 3986 sub-delims plus ':' '@' (and '/' in paths, '/' '?' in queries) stay literal.
 PATH_FIXER = _escape_fixer("!$&'()*+,;=:@/")
-QUERY_PART_FIXER = _escape_fixer("!$'()*+,;:@/?")  # '&' and '=' split the query
-QUERY_FIXER = _escape_fixer("!$'()*+,;:@/?&=")
+# "'" is encoded in queries, as browsers send it: a link with it keys like its request.
+QUERY_PART_FIXER = _escape_fixer("!$()*+,;:@/?")  # '&' and '=' split the query
+QUERY_FIXER = _escape_fixer("!$()*+,;:@/?&=")
 # What a browser percent-encodes (WHATWG URL: the path and query percent-encode sets; an
 # existing escape, and a stray '%', are sent as they are).
 _BROWSER_PATH = re.compile(r"[^\x21-\x7e]|[\"#<>?`{}]")
