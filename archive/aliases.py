@@ -128,12 +128,18 @@ def prefer_url(conn: sqlite3.Connection, row: sqlite3.Row, url: str, canonical: 
     return conn.execute("SELECT * FROM articles WHERE id = ?", (row["id"],)).fetchone()
 
 
-def adopt_views(conn: sqlite3.Connection, article_id: int, views) -> None:
-    """The print views the article's page links to are aliases of it; one that became an
-    article row of its own before its article was seen is merged into it."""
+def adopt_views(conn: sqlite3.Connection, article_id: int, fields: dict, views) -> None:
+    """The print views and shortlink the article's page names are aliases of it; one that
+    became an article row of its own with the same title before its article was seen is
+    merged into it.  A site's front page is never taken (some pages name it as shortlink)."""
+    title = title_words(fields.get("title"))
     for url in views or []:
+        if urlsplit(url).path in ("", "/"):
+            continue
         other = conn.execute("SELECT * FROM articles WHERE url = ?", (url,)).fetchone()
         if other is not None and other["id"] != article_id:
+            if title_words(other["title"]) != title:
+                continue  # another article: its URL is not this one's view
             _merge(conn, other, article_id)
         conn.execute("INSERT OR IGNORE INTO aliases (url, article_id) VALUES (?, ?)", (url, article_id))
 

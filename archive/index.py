@@ -572,11 +572,11 @@ class Index:
                                                   capture_id, captured, crawl_id)
                 self._add_alias(conn, article_id, canonical, url)
                 aliases.remember(conn, article_id, site, fields)
-                aliases.adopt_views(conn, article_id, article.get("views"))
+                aliases.adopt_views(conn, article_id, fields, article.get("views"))
                 return "new"
             row = aliases.prefer_url(conn, row, url, canonical)
             aliases.remember(conn, row["id"], site, fields)
-            aliases.adopt_views(conn, row["id"], article.get("views"))
+            aliases.adopt_views(conn, row["id"], fields, article.get("views"))
             article_id = row["id"]
             self._add_alias(conn, article_id, row["url"], url, canonical)
             # capture_id follows the newest capture (a rebuild may replay WARCs out of order).

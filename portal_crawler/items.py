@@ -30,7 +30,7 @@ class Article:
     encoding: str | None = None
     family: str | None = None         # detected CMS family, None for the generic path
     is_article: bool = False
-    views: list[str] = field(default_factory=list)   # print views of itself the page links to
+    views: list[str] = field(default_factory=list)   # its print view and shortlink URLs
 
     def to_dict(self) -> dict:
         return asdict(self)

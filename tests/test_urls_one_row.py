@@ -165,3 +165,11 @@ def test_an_alias_never_fetched_finds_the_articles_capture(tmp_path):
         assert index.nearest_capture(PRINT) is None
         assert index.capture_of_any_form(PRINT)["id"] == capture
         assert index.capture_of_any_form(PRINT, at="2030-01-01")["id"] == capture
+
+
+def test_a_front_page_named_as_shortlink_is_not_taken(tmp_path):
+    html = (FIXTURES / "article.html").read_bytes().replace(b'href="/node/12"', b'href="/"')
+    with Index(tmp_path / "index.sqlite") as index:
+        index.upsert_article(record(ARTICLE, html), site="views", crawl_id=index.start_crawl(["views"]))
+        assert index.article(f"http://{HOST}/") is None
+        assert PRINT in index.article(ARTICLE)["aliases"]

@@ -130,7 +130,7 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Articl
                    body=body_text, images=images, attachments=attachments,
                    language=page.language or _language(body_text or title or ''), encoding=encoding,
                    family=family.name if family else None, is_article=is_article,
-                   views=canonical.print_links(url, root) if is_article else [])
+                   views=canonical.own_views(url, root) if is_article else [])
 
 
 def _language(text: str) -> str | None:

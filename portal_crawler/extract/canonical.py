@@ -162,15 +162,17 @@ def _elsewhere(href: str | None, url: str) -> bool:
     return _same_site(target, url) and strip_params(target).rstrip('/').lower() != strip_params(url).rstrip('/').lower()
 
 
-def print_links(url: str, root) -> list[str]:
-    """The page's links to a print view of itself ('In bài', or a URL the print-view rules
-    know): other addresses of the same article, for the index to keep as aliases."""
-    found = []
+def own_views(url: str, root) -> list[str]:
+    """Other addresses of this article the page names: its links to a print view of itself
+    ('In bài', or a URL the print-view rules know) and its <link rel=shortlink> (/node/12),
+    for the index to keep as aliases."""
+    found = [urljoin(url, el.get('href').strip()) for el in root.iter('link')
+             if (el.get('rel') or '').lower() == 'shortlink' and el.get('href')]
     for link in root.iter('a'):
         href = (link.get('href') or '').strip()
-        if not _elsewhere(href, url):
+        if not href or href.startswith(('#', 'javascript:')):
             continue
         target = urljoin(url, href).split('#', 1)[0]
         if PRINT_LABEL.match(_text(link)) or print_view_of(target) is not None:
             found.append(target)
-    return list(dict.fromkeys(found))
+    return [view for view in dict.fromkeys(found) if _elsewhere(view, url)]
