@@ -85,6 +85,12 @@ def keys_of(site: str | None, fields: dict) -> list[str]:
     return [f"t|{site or ''}|{title}", f"x|{site or ''}|{text}"]
 
 
+def record(conn: sqlite3.Connection, article_id: int, site: str | None, fields: dict, views) -> None:
+    """After an upsert: the keys of this text, and the views the page names (adopt_views)."""
+    remember(conn, article_id, site, fields)
+    adopt_views(conn, article_id, fields, views)
+
+
 def remember(conn: sqlite3.Connection, article_id: int, site: str | None, fields: dict) -> None:
     """Keep the keys of this text of the article (old texts' keys stay: a stale view of an
     older version still finds its article)."""

@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator, Sequence, Union
+
 import sqlite_utils
 
 from archive import aliases, textfold
@@ -571,12 +572,10 @@ class Index:
                 article_id = self._insert_article(conn, article, canonical, site, fields, digest,
                                                   capture_id, captured, crawl_id)
                 self._add_alias(conn, article_id, canonical, url)
-                aliases.remember(conn, article_id, site, fields)
-                aliases.adopt_views(conn, article_id, fields, article.get("views"))
+                aliases.record(conn, article_id, site, fields, article.get("views"))
                 return "new"
             row = aliases.prefer_url(conn, row, url, canonical)
-            aliases.remember(conn, row["id"], site, fields)
-            aliases.adopt_views(conn, row["id"], fields, article.get("views"))
+            aliases.record(conn, row["id"], site, fields, article.get("views"))
             article_id = row["id"]
             self._add_alias(conn, article_id, row["url"], url, canonical)
             # capture_id follows the newest capture (a rebuild may replay WARCs out of order).

@@ -161,3 +161,19 @@ def test_export_wacz_by_sorted_form(crawled, tmp_path):
         index = "".join(wacz.read(n).decode("utf-8", "replace") for n in wacz.namelist() if n.startswith("indexes/"))
     assert "id=3359" in pages
     assert "id=3359" in index
+
+
+def test_an_older_index_is_rekeyed_and_finds_captures_by_any_spelling(tmp_path):
+    path = tmp_path / "index.sqlite"
+    with Index(path) as index:
+        index.add_capture(url=LINKED, timestamp="2024-03-01T10:00:00Z", status=200, mime="text/html",
+                          payload_digest="sha1:X", warc_file="a.warc.gz", offset=0, length=10, record_id="<r1>")
+        # as an index written before captures were keyed canonically, before article keys
+        index.conn.execute("UPDATE captures SET url_key = ?", ("linked.test/index.asp?module=tintuc&task=chitiet"
+                                                              "&id=3359&cat=3",))
+        index.conn.execute("DELETE FROM schema_migrations WHERE component = 'index' AND version >= 4")
+        index.conn.execute("DROP TABLE article_keys")
+        assert index.nearest_capture(SORTED) is None
+    with Index(path) as index:
+        assert index.nearest_capture(SORTED)["url"] == LINKED
+        assert index.conn.execute("SELECT count(*) FROM article_keys").fetchone()[0] == 0
