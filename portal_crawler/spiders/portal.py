@@ -75,8 +75,8 @@ class PortalSpider(scrapy.Spider):
         registry = load_registry(self.profile_files + split_arg(settings.get("PORTAL_PROFILES")))
         self.profiles = [registry.get(i) for i in self.site_ids]
         self.profiles += [SiteProfile.from_url(u) for u in self.bare_urls]
-        # URLs keep their case (the archive holds the URL a reader would cite); case-insensitive
-        # servers fold only the duplicate-request key (url_key).
+        # URLs are fetched as linked (the archive holds the URL the portal published); the
+        # duplicate-request key (url_key) is the canonical form, case folded on IIS servers.
         self.scopes = {p.id: ScopePolicy.from_profile(p).with_case_insensitive_paths(False) for p in self.profiles}
         self.allowed_domains = sorted({h for p in self.profiles for h in p.hosts})
         self.trap_guard = TrapGuard.from_settings(settings)
@@ -139,7 +139,8 @@ class PortalSpider(scrapy.Spider):
         return Request(url, callback=self.parse, errback=self.on_error, priority=priority, meta=meta, **kwargs)
 
     def url_key(self, url: str) -> str:
-        """What makes two URLs one resource: case folded on case-insensitive servers."""
+        """What makes two URLs one resource: the canonical form (query sorted, session ids
+        out), case folded on case-insensitive servers.  A key: never what is requested."""
         return canonicalize(url, case_insensitive_paths=host_of(url) in self.case_insensitive_hosts)
 
     def follow(self, urls, kind_hint: str | None = None, meta: dict | None = None, parent=None):
