@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from archive import textfold
+from archive.urlkey import lookup_keys
 
 VIEWS_PATH = Path(__file__).resolve().parent / "article_views.toml"
 WORD = re.compile(r"\w+")
@@ -167,6 +168,16 @@ def _merge(conn: sqlite3.Connection, other: sqlite3.Row, article_id: int) -> Non
     if other["first_captured"]:
         conn.execute("UPDATE articles SET first_captured = min(coalesce(first_captured, :seen), :seen)"
                      " WHERE id = :id", {"seen": other["first_captured"], "id": article_id})
+
+
+def is_view(conn: sqlite3.Connection, row: sqlite3.Row, url: str, canonical: str) -> bool:
+    """The page at url names no canonical of its own, the article has another URL, and that
+    URL's own page is archived: the page is a view (a print layout, a shortlink) whose text
+    never replaces the article page's."""
+    if canonical != url or url == row["url"]:
+        return False
+    return conn.execute("SELECT 1 FROM captures WHERE url_key IN (?, ?) AND status = 200 LIMIT 1",
+                        lookup_keys(row["url"])).fetchone() is not None
 
 
 def migrate(db) -> None:

@@ -576,6 +576,10 @@ class Index:
                 return "new"
             row = aliases.prefer_url(conn, row, url, canonical)
             aliases.record(conn, row["id"], site, fields, article.get("views"))
+            # a view (print page) of an article whose own page is archived: that page's text
+            # and capture stay the article's
+            view = aliases.is_view(conn, row, url, canonical)
+            capture_id = None if view else capture_id
             article_id = row["id"]
             self._add_alias(conn, article_id, row["url"], url, canonical)
             # capture_id follows the newest capture (a rebuild may replay WARCs out of order).
@@ -587,7 +591,7 @@ class Index:
                 " gone = NULL, gone_crawl_id = NULL WHERE id = :id",
                 {"captured": captured, "capture_id": capture_id, "crawl_id": crawl_id, "id": article_id},
             )
-            if row["text_hash"] == digest:
+            if row["text_hash"] == digest or view:
                 return "unchanged"
             same_crawl = crawl_id is not None and self._newest_version_crawl(article_id) == crawl_id
             if same_crawl:

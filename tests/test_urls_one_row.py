@@ -173,3 +173,22 @@ def test_a_front_page_named_as_shortlink_is_not_taken(tmp_path):
         index.upsert_article(record(ARTICLE, html), site="views", crawl_id=index.start_crawl(["views"]))
         assert index.article(f"http://{HOST}/") is None
         assert PRINT in index.article(ARTICLE)["aliases"]
+
+
+@pytest.mark.parametrize("print_first", [True, False])
+def test_the_articles_own_page_gives_the_text_not_its_print_view(tmp_path, print_first):
+    html = (FIXTURES / "print.html").read_text(encoding="utf-8")
+    short = html[:html.index("<p>Phát biểu")] + html[html.index("<p>Tác giả"):]  # a paragraph short
+    pages = [(PRINT, short.encode("utf-8")), (ARTICLE, None)]
+    with Index(tmp_path / "index.sqlite") as index:
+        for day in (1, 2):  # a second crawl sees the same pages again
+            crawl = index.start_crawl(["views"])
+            for url, html_bytes in pages if print_first else pages[::-1]:
+                capture = index.add_capture(url=url, timestamp=f"2024-03-0{day}T10:00:00Z", status=200,
+                                            mime="text/html", payload_digest=f"sha1:{url}", warc_file="a.warc.gz",
+                                            offset=0, length=10, record_id=f"<{url}{day}>", crawl_id=crawl)
+                index.upsert_article(record(url, html_bytes), site="views", capture_id=capture, crawl_id=crawl)
+        article = index.article(ARTICLE)
+        assert article["body"] == record(ARTICLE)["body"]
+        assert article["versions"] == 1
+        assert index.capture(article["capture_id"])["url"] == ARTICLE
