@@ -2,6 +2,7 @@
 truth, and score `extract`'s canonical on print and alias views.
 
     PYTHONPATH=. .venv/bin/python bench/article_rows_bench.py [--articles 400] [--seed 11]
+                                                              [--only portalgen|demo|views]
 
 Prints, per corpus: canonical truth articles, article rows, rows that are truth articles,
 extra rows by what the page is (print view, alias, listing, ...), truth articles indexed
@@ -100,16 +101,48 @@ def demo_numbers(work: Path) -> dict:
             "aliases": aliases, "truth_aliases": sum(len(a.get("aliases") or []) for a in wanted)}
 
 
+def views_numbers(work: Path) -> dict:
+    """The loopback portal of tests/test_urls_one_row.py: one article, its print view with no
+    canonical link, a /node/N shortlink and a category page with one long teaser."""
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from archive.index import Index
+    from portal_crawler.extract import extract
+    from tests import test_urls_one_row as views
+    server = ThreadingHTTPServer(("127.0.0.1", 0), views.Portal)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    data = work / "views"
+    try:
+        subprocess.run([*CLI, "crawl", f"http://{views.HOST}/", "--data", str(data), "--proxy",
+                        f"http://127.0.0.1:{server.server_address[1]}"], check=True, capture_output=True, timeout=600)
+    finally:
+        server.shutdown()
+    urls, aliases = rows(data)
+    alias_views = [views.NODE, views.PRINT]
+    with Index(data / "index.sqlite", readonly=True) as index:
+        found = sum(1 for u in alias_views if (index.article(u) or {}).get("url") == views.ARTICLE)
+    extracted = sum(1 for u in alias_views
+                    if extract((views.FIXTURES / views.PAGES[u]).read_bytes(), u, views.HEADERS).canonical
+                    == views.ARTICLE)
+    return {"truth_articles": 1, "article_rows": len(urls), "rows": urls, "aliases": aliases,
+            "index_names_the_article_from_views": f"{found}/{len(alias_views)}",
+            "extract_canonical_on_views": f"{extracted}/{len(alias_views)}"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=400)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--only", choices=("portalgen", "demo", "views"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="article-rows-") as tmp:
         work = Path(tmp)
-        print("portalgen", json.dumps(portalgen_numbers(work, args.articles, args.seed), ensure_ascii=False,
-                                      indent=1))
-        print("demo", json.dumps(demo_numbers(work), ensure_ascii=False, indent=1))
+        corpora = {"portalgen": lambda: portalgen_numbers(work, args.articles, args.seed),
+                   "demo": lambda: demo_numbers(work), "views": lambda: views_numbers(work)}
+        for name, measure in corpora.items():
+            if args.only in (None, name):
+                print(name, json.dumps(measure(), ensure_ascii=False, indent=1))
 
 
 if __name__ == "__main__":
