@@ -111,6 +111,10 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                 continue
             if not article or not article.get("is_article"):
                 continue
+            if article.get("canonical") == article.get("url"):
+                # a revisit of another URL's payload: that page named no canonical, so
+                # neither does this one (as when the crawl extracted it)
+                article = dict(article, canonical=url)
             article = dict(article, url=url)
             result = index.upsert_article(article, site=site, capture_id=capture_id, captured=record.date,
                                           crawl_id=crawl_id)

@@ -153,6 +153,14 @@ def test_a_crawl_gives_one_row_and_no_listing_row(tmp_path):
         assert answer.status == 200 and json.loads(answer.text)["url"] == ARTICLE
     hits = json.loads(call(app, "/api/search?q=nong+thon+moi").text)
     assert [hit["url"] for hit in hits["hits"]] == [ARTICLE]
+    rebuild = subprocess.run([*CLI, "index", "--rebuild", "--data", str(data)], capture_output=True, text=True)
+    assert rebuild.returncode == 0, rebuild.stderr
+    db = sqlite3.connect(data / "index.sqlite")
+    try:
+        assert [url for (url,) in db.execute("SELECT url FROM articles")] == [ARTICLE]
+        assert {url for (url,) in db.execute("SELECT url FROM aliases")} == aliases
+    finally:
+        db.close()
 
 
 def test_an_alias_never_fetched_finds_the_articles_capture(tmp_path):
