@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from archive.urlkey import default_session_rules
 from portal_crawler.scope import print_view_of
 
-SESSION_PARAMS = frozenset('sid phpsessid jsessionid sessionid session_id aspsessionid cfid cftoken'.split())
 PRINT_PARAMS = frozenset('print printable in view_print printview'.split())
 PRINT_VALUES = frozenset(('print', 'printable', 'in'))
 FOOTER_URL = re.compile(r'(?:URL|Địa\s+chỉ|Link|Đường\s+dẫn)(?:\s+của)?\s+(?:bài\s+viết|bài|tin)\s*:\s*'
                         r'(https?://[^\s<>"]+)', re.I)
-PATH_SESSION = re.compile(r';jsessionid=[^/?#]*|/\(S\([^)]*\)\)', re.I)
 SCAN_CHARS = 300_000
 # A listing item's "read more" link, and the headline length that is a headline, not a
 # category name, in a linked heading before a text block.
@@ -32,11 +31,16 @@ def _host(url: str) -> str:
 
 
 def strip_params(url: str, extra=()) -> str:
+    """url without session ids (the archive's list), print parameters and the family's own."""
+    session = default_session_rules()
     parts = urlsplit(url)
-    path = PATH_SESSION.sub('', parts.path)
-    drop = SESSION_PARAMS | PRINT_PARAMS | {p.lower() for p in extra}
+    path = parts.path
+    for pattern in (session.path_session, session.cookieless_segment):
+        path = pattern.sub('', path) if pattern is not None else path
+    drop = PRINT_PARAMS | {p.lower() for p in extra}
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k.lower() not in drop and not (k.lower() == 'view' and v.lower() in PRINT_VALUES)]
+             if k.lower() not in drop and not session.is_session_param(k)
+             and not (k.lower() == 'view' and v.lower() in PRINT_VALUES)]
     return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query) if query else '', ''))
 
 
