@@ -5,8 +5,11 @@ variant: each is extracted as a page of its own, and its URL says nothing about 
 it shows.  What the pages share is their text: the same title and (nearly) the same body on
 one site.  Every article row keeps keys of its texts in ``article_keys``; a page whose URL
 the index does not know is matched against them before it becomes a new row, in whichever
-order the views arrive.  Which URL names the row is decided by ``url_rank``: a declared
-canonical or a readable path beats a print view or a bare number.
+order the views arrive.  The article page's own links to its views (``views``: its print
+link, its rel=shortlink) tie them too, merging a view's row made before the article was
+seen.  Which URL names the row is decided by ``url_rank``: a declared canonical or a
+readable path beats a print view or a bare number; once the article page is archived, a
+view's text never replaces its text (``is_view``).
 
 Keys (``article_keys.key``)::
 

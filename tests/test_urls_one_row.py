@@ -200,3 +200,13 @@ def test_the_articles_own_page_gives_the_text_not_its_print_view(tmp_path, print
         assert article["body"] == record(ARTICLE)["body"]
         assert article["versions"] == 1
         assert index.capture(article["capture_id"])["url"] == ARTICLE
+
+
+@pytest.mark.parametrize("url, rank", [
+    (ARTICLE, 0), (NODE, 1), (PRINT, 2), (f"http://{HOST}/in-bai-viet/hoi-nghi-12.html", 2),
+    (f"http://{HOST}/Pages/tin.aspx?print=1", 2), (f"http://{HOST}/vi/tin-tuc?id=5542", 0),
+    (f"http://{HOST}/tin-tuc/xay-dung-nha-in-moi.html", 0),
+])
+def test_which_url_names_the_article(url, rank):
+    from archive.aliases import url_rank
+    assert url_rank(url) == rank
