@@ -51,11 +51,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator, Sequence, Union
-from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from archive import textfold
+from archive import aliases, textfold
+from archive.urlkey import lookup_keys, url_key
 
 log = logging.getLogger(__name__)
 
@@ -178,10 +178,21 @@ def _fts_found_by_datasette(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _canonical_capture_keys(db: sqlite_utils.Database) -> None:
+    """Re-key captures by the canonical form (query sorted, session ids out): a capture is
+    found from any spelling of its URL.  Old rows do not say whether their server folds
+    case, so they keep their path's case."""
+    rows = db.execute("SELECT id, url FROM captures").fetchall()
+    db.conn.executemany("UPDATE captures SET url_key = ? WHERE id = ?",
+                        [(url_key(url), capture_id) for capture_id, url in rows])
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", SCHEMA_V1),
     Migration(2, "fts5 tuning", FTS_CONFIG),
     Migration(3, "fts tables Datasette can find", _fts_found_by_datasette),
+    Migration(4, "captures keyed by canonical url", _canonical_capture_keys),
+    Migration(5, "article text keys (views of one article)", aliases.migrate),
 )
 
 ARTICLE_FIELDS = ("title", "published", "author", "body")
@@ -215,20 +226,6 @@ def iso_timestamp(value) -> str | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
     return iso_timestamp(parsed)
-
-
-def url_key(url: str) -> str:
-    """Lookup key of a URL: scheme-less, host lower-cased without 'www.', no fragment."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    if host.startswith("www."):
-        host = host[4:]
-    if parts.port and parts.port not in (80, 443):
-        host = f"{host}:{parts.port}"
-    key = host + (parts.path or "/")
-    if parts.query:
-        key += "?" + parts.query
-    return key
 
 
 def text_hash(fields: dict) -> str:
@@ -432,7 +429,10 @@ class Index:
                     record_id: str | None, record_type: str = "response",
                     refers_to: str | None = None, refers_to_url: str | None = None,
                     refers_to_date=None, crawl_id: int | None = None, site: str | None = None,
-                    etag: str | None = None, last_modified: str | None = None) -> int:
+                    etag: str | None = None, last_modified: str | None = None,
+                    case_insensitive: bool = False) -> int:
+        """``url``: as requested; the row is found by any spelling of it (``url_key``).
+        ``case_insensitive``: the server answers any case of the path (IIS)."""
         with self.transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO captures (url, url_key, timestamp, status, mime, payload_digest,"
@@ -440,7 +440,8 @@ class Index:
                 " refers_to_date, crawl_id, site, etag, last_modified)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    url, url_key(url), iso_timestamp(timestamp), status, mime, payload_digest,
+                    url, url_key(url, fold_case=case_insensitive), iso_timestamp(timestamp), status,
+                    mime, payload_digest,
                     warc_file, offset, length, record_id, record_type, refers_to, refers_to_url,
                     iso_timestamp(refers_to_date), crawl_id, site, etag, last_modified,
                 ),
@@ -459,9 +460,9 @@ class Index:
     def validators(self, url: str) -> dict | None:
         """etag and last_modified of the newest 200 capture of url (for conditional GETs)."""
         row = self.conn.execute(
-            "SELECT etag, last_modified FROM captures WHERE url_key = ? AND status = 200"
+            "SELECT etag, last_modified FROM captures WHERE url_key IN (?, ?) AND status = 200"
             " ORDER BY timestamp DESC, id DESC LIMIT 1",
-            (url_key(url),),
+            lookup_keys(url),
         ).fetchone()
         if row is None or (row["etag"] is None and row["last_modified"] is None):
             return None
@@ -470,9 +471,9 @@ class Index:
     def captures(self, url: str) -> list[dict]:
         """Response and revisit captures of url, oldest first."""
         rows = self.conn.execute(
-            "SELECT * FROM captures WHERE url_key = ? AND record_type IN ('response', 'revisit')"
+            "SELECT * FROM captures WHERE url_key IN (?, ?) AND record_type IN ('response', 'revisit')"
             " ORDER BY timestamp, id",
-            (url_key(url),),
+            lookup_keys(url),
         ).fetchall()
         return [dict(row) for row in rows]
 
@@ -484,34 +485,70 @@ class Index:
         """The capture of url nearest in time to `at` (default: the newest)."""
         if at is None:
             row = self.conn.execute(
-                "SELECT * FROM captures WHERE url_key = ? AND record_type IN ('response', 'revisit')"
+                "SELECT * FROM captures WHERE url_key IN (?, ?) AND record_type IN ('response', 'revisit')"
                 " ORDER BY timestamp DESC, id DESC LIMIT 1",
-                (url_key(url),),
+                lookup_keys(url),
             ).fetchone()
         else:
             row = self.conn.execute(
-                "SELECT * FROM captures WHERE url_key = ? AND record_type IN ('response', 'revisit')"
+                "SELECT * FROM captures WHERE url_key IN (?, ?) AND record_type IN ('response', 'revisit')"
                 " ORDER BY abs(julianday(timestamp) - julianday(?)), timestamp DESC, id DESC LIMIT 1",
-                (url_key(url), iso_timestamp(at)),
+                (*lookup_keys(url), iso_timestamp(at)),
             ).fetchone()
         return dict(row) if row else None
 
     # -- articles ------------------------------------------------------------------
 
     def _article_row(self, *urls: str) -> sqlite3.Row | None:
-        for url in dict.fromkeys(urls):
-            if not url:
-                continue
-            row = self.conn.execute("SELECT * FROM articles WHERE url = ?", (url,)).fetchone()
-            if row is None:
-                row = self.conn.execute(
-                    "SELECT articles.* FROM aliases JOIN articles ON articles.id = aliases.article_id"
-                    " WHERE aliases.url = ?",
-                    (url,),
-                ).fetchone()
+        """The article one of urls names: as its URL or an alias, spelled as given or as
+        another archived spelling of the same URL (parameters in another order, a session id)."""
+        urls = [url for url in dict.fromkeys(urls) if url]
+        for url in urls:
+            row = self._article_row_spelled(url)
             if row is not None:
                 return row
+        for url in urls:
+            for spelling in self.spellings(url):
+                row = self._article_row_spelled(spelling)
+                if row is not None:
+                    return row
         return None
+
+    def _article_row_spelled(self, url: str) -> sqlite3.Row | None:
+        row = self.conn.execute("SELECT * FROM articles WHERE url = ?", (url,)).fetchone()
+        if row is None:
+            row = self.conn.execute(
+                "SELECT articles.* FROM aliases JOIN articles ON articles.id = aliases.article_id"
+                " WHERE aliases.url = ?",
+                (url,),
+            ).fetchone()
+        return row
+
+    def spellings(self, url: str) -> list[str]:
+        """The other spellings of url the archive captured (same canonical key)."""
+        return [row[0] for row in self.conn.execute(
+            "SELECT DISTINCT url FROM captures WHERE url_key IN (?, ?) AND url != ?",
+            (*lookup_keys(url), url))]
+
+    def capture_of_any_form(self, url: str, at=None) -> dict | None:
+        """The capture nearest `at` (default: the newest) of url in any spelling, else of the
+        article url names as an alias (a print view, a shortlink): what a reader citing
+        any URL of the article means."""
+        capture = self.nearest_capture(url, at=at)
+        if capture is not None:
+            return capture
+        row = self._article_row(url)
+        if row is None:
+            return None
+        if at is None and row["capture_id"] is not None:
+            return self.capture(row["capture_id"])
+        captures = self.article_captures(row["id"])
+        if not captures:
+            return None
+        if at is None:
+            return captures[-1]
+        moment = _julian(iso_timestamp(at))
+        return min(captures, key=lambda c: (abs(_julian(c["timestamp"]) - moment), c["id"]))
 
     def upsert_article(self, article: dict, site: str | None = None, capture_id: int | None = None,
                        captured=None, crawl_id: int | None = None) -> str:
@@ -529,12 +566,20 @@ class Index:
         fields["body"] = fields["body"] or ""
         digest = text_hash(fields)
         with self.transaction() as conn:
-            row = self._article_row(canonical, url)
+            # a view whose URL is not known yet (print view, shortlink) is found by its text
+            row = self._article_row(canonical, url) or aliases.same_article(conn, site, fields)
             if row is None:
                 article_id = self._insert_article(conn, article, canonical, site, fields, digest,
                                                   capture_id, captured, crawl_id)
                 self._add_alias(conn, article_id, canonical, url)
+                aliases.record(conn, article_id, site, fields, article.get("views"))
                 return "new"
+            row = aliases.prefer_url(conn, row, url, canonical)
+            aliases.record(conn, row["id"], site, fields, article.get("views"))
+            # a view (print page) of an article whose own page is archived: that page's text
+            # and capture stay the article's
+            view = aliases.is_view(conn, row, url, canonical)
+            capture_id = None if view else capture_id
             article_id = row["id"]
             self._add_alias(conn, article_id, row["url"], url, canonical)
             # capture_id follows the newest capture (a rebuild may replay WARCs out of order).
@@ -546,7 +591,7 @@ class Index:
                 " gone = NULL, gone_crawl_id = NULL WHERE id = :id",
                 {"captured": captured, "capture_id": capture_id, "crawl_id": crawl_id, "id": article_id},
             )
-            if row["text_hash"] == digest:
+            if row["text_hash"] == digest or view:
                 return "unchanged"
             same_crawl = crawl_id is not None and self._newest_version_crawl(article_id) == crawl_id
             if same_crawl:
@@ -830,6 +875,10 @@ class Index:
         # executescript steps the pragma to completion (execute() frees a single page).
         self.conn.executescript("PRAGMA incremental_vacuum;")
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _julian(timestamp: str) -> float:
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
 
 
 def _decode(row, *json_columns: str) -> dict:

@@ -109,12 +109,13 @@ def snapshot_capture(index, warcs_dir, capture: dict) -> tuple[str, list[tuple[s
 
 
 def snapshot(index, warcs_dir, url: str, at=None) -> tuple[str, list[tuple[str, str]], bytes]:
-    """The capture of url nearest `at` (default: newest): status line, headers, body."""
+    """The capture of url (any spelling, or the article it is an alias of) nearest `at`
+    (default: newest): status line, headers, body."""
     try:
         urlsplit(url)
     except ValueError as error:
         raise InvalidSnapshotURL(f"not a valid URL: {url} ({error})") from None
-    capture = index.nearest_capture(url, at=at)
+    capture = index.capture_of_any_form(url, at=at)
     if capture is None:
         raise SnapshotNotFound(f"no capture of {url} in the archive")
     return snapshot_capture(index, warcs_dir, capture)

@@ -43,7 +43,11 @@ def _chosen_urls(index, urls, site) -> set[str]:
     chosen = set()
     for url in urls or []:
         chosen.add(url)
-        chosen.update(c["url"] for c in index.captures(url))
+        captures = index.captures(url)  # any spelling of it
+        article = index.article(url) if not captures else None
+        if article is not None:  # an alias never captured: the article it names
+            captures = index.article_captures(article["id"])
+        chosen.update(c["url"] for c in captures)
     if site:
         # the captures table is the CDX: its site column says which portal a capture is of
         chosen.update(row[0] for row in index.conn.execute(

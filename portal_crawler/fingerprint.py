@@ -1,8 +1,9 @@
 """Request fingerprints that know a site's URL equivalences.
 
-The spider fetches a URL as it was linked (its case kept, so the archive holds the URL a
-reader would cite), but two spellings of one resource on a case-insensitive (IIS) server
-must be fetched once: the spider's `url_key` folds them. The key is computed from the
+The spider fetches a URL as it was linked (its case and parameter order kept, so the archive
+holds the URL the portal published), but spellings of one resource (parameters in another
+order, a session id, another case on a case-insensitive IIS server) must be fetched once:
+the spider's `url_key` (the canonical form) folds them. The key is computed from the
 request's own URL, so a redirect (which copies meta) gets its own fingerprint.
 """
 from __future__ import annotations

@@ -31,6 +31,7 @@ class Article:
     family: str | None = None         # detected CMS family, None for the generic path
     is_article: bool = False
     text_truncated: bool = False      # the page was longer than extraction reads (the WARC keeps it whole)
+    views: list[str] = field(default_factory=list)   # its print view and shortlink URLs
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -15,6 +15,7 @@ import sqlite3
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from archive.urlkey import is_case_insensitive_server
 from archive.warc import HttpExchange, WarcWriter, WriterConfig, WrittenExchange, repair
 
 logger = logging.getLogger(__name__)
@@ -193,7 +194,8 @@ class WarcRecorder:
             refers_to_date=written.refers_to_date, crawl_id=self.crawl_id,
             site=getattr(profile, "id", None),
             etag=_first_header(response.headers, b"ETag"),
-            last_modified=_first_header(response.headers, b"Last-Modified"))
+            last_modified=_first_header(response.headers, b"Last-Modified"),
+            case_insensitive=is_case_insensitive_server(response.headers))
 
     def write_metadata(self, url: str, concurrent_to: str | None, payload: dict):
         """A metadata record about the page at url (outlinks, extraction result); None

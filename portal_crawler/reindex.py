@@ -20,6 +20,7 @@ from archive.index import Index
 from archive.index_aside import building_aside
 from archive.schedule import opened as opened_schedules
 from archive.snapshot import decode_body
+from archive.urlkey import is_case_insensitive_server
 from archive.warc import repair
 from archive.warc_scan import WarcScan
 from portal_crawler.extract import extract
@@ -121,7 +122,8 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                     refers_to=record.header("WARC-Refers-To"),
                     refers_to_url=record.header("WARC-Refers-To-Target-URI"),
                     refers_to_date=record.header("WARC-Refers-To-Date"), site=site, crawl_id=crawl_id,
-                    etag=record.http.header("ETag"), last_modified=record.http.header("Last-Modified"))
+                    etag=record.http.header("ETag"), last_modified=record.http.header("Last-Modified"),
+                    case_insensitive=is_case_insensitive_server(record.http.headers))
             if status in (404, 410):
                 index.mark_gone(url, crawl_id)
                 continue
@@ -138,6 +140,10 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                 continue
             if not article or not article.get("is_article"):
                 continue
+            if article.get("canonical") == article.get("url"):
+                # a revisit of another URL's payload: that page named no canonical, so
+                # neither does this one (as when the crawl extracted it)
+                article = dict(article, canonical=url)
             article = dict(article, url=url)
             result = index.upsert_article(article, site=site, capture_id=capture_id, captured=record.date,
                                           crawl_id=crawl_id)

@@ -6,6 +6,7 @@ hosts or calendar pages beyond the cap.
 """
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import subprocess
@@ -83,3 +84,26 @@ def test_no_forbidden_requests(crawled):
     calendar = [u for u in requests if "date=" in u]
     # the trap guard lets a few calendar pages through per site, never an unbounded walk
     assert len(calendar) <= 4 * 5, f"{len(calendar)} calendar pages fetched"
+
+
+def test_links_are_fetched_as_written_and_once(crawled):
+    """Routes whose query is not in sorted order (Liferay paging, a PHP alias URL) are
+    archived byte for byte as linked; no resource is fetched under two spellings."""
+    from archive.urlkey import url_key
+    from tests.support.crawl_fetches import fetches
+    routes = json.loads((crawled["corpus"] / "routes.json").read_text(encoding="utf-8"))["sites"]
+    unsorted = {}
+    for site in routes.values():
+        for route in site["routes"]:
+            names = [p.split("=", 1)[0] for p in urlsplit(route).query.split("&") if p]
+            if len(names) > 1 and names != sorted(names):
+                unsorted[url_key(f"http://{site['host']}{route}")] = f"http://{site['host']}{route}"
+    fetched, _ = fetches([crawled["data"] / "warcs"])
+    insensitive = {s["host"] for s in routes.values() if s.get("case_insensitive")}
+    keys = {}
+    for (_, url) in fetched:
+        keys.setdefault(url_key(url, fold_case=urlsplit(url).hostname in insensitive), []).append(url)
+    assert not [urls for urls in keys.values() if len(urls) > 1]
+    as_linked = [url for key, url in unsorted.items() if key in keys]
+    assert as_linked, "the crawl reached no link with unsorted parameters"
+    assert all(keys[url_key(url)] == [url] for url in as_linked), [keys[url_key(u)] for u in as_linked]

@@ -50,3 +50,15 @@ def test_sitemap_locs_round_trip(paths):
     pages, _ = parse_sitemap(body, "http://a.test/")
     # what comes back is each loc resolved against the sitemap URL, once, in order
     assert pages == list(dict.fromkeys(urljoin("http://a.test/", u) for u in urls))
+
+
+@settings(max_examples=300, deadline=None)
+@given(link)
+def test_the_request_has_the_links_key_and_is_stable(url):
+    """What is fetched for a link keys like the link itself (dedup and lookups agree), and a
+    fetched URL requested again is sent unchanged."""
+    from archive.urlkey import browser_url, url_key
+    sent = browser_url(url)
+    assert browser_url(sent) == sent
+    if sent.startswith("http://a.test/"):
+        assert url_key(sent) == url_key(url)

@@ -50,9 +50,10 @@ class Catalog:
 
     @staticmethod
     def capture_for(index: Index, url: str, at=None) -> dict | None:
-        """The capture of url nearest `at`, trying the URL as given and re-percent-encoded."""
+        """The capture of url nearest `at`: any spelling of the URL as given or re-percent-encoded,
+        else the article it is an alias of."""
         for candidate in dict.fromkeys((url, quote(url, safe=URL_SAFE))):
-            capture = index.nearest_capture(candidate, at=at)
+            capture = index.capture_of_any_form(candidate, at=at)
             if capture is not None:
                 return capture
         return None

@@ -128,12 +128,14 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Articl
     body_text = '\n\n'.join(parts.paragraphs)
     canon = canonical.find(url, text, page, link_hrefs, family, (line.text for line in lines))
     is_article = (family is None or family_container) and \
-        _is_article(url, title, published, author, body_text, images, attachments, scope, family, container)
+        _is_article(url, title, published, author, body_text, images, attachments, scope, family, container) \
+        and not canonical.summary_of_other(container, url)
     return Article(url=url, canonical=canon, title=title, published=published, author=author,
                    body=body_text, images=images, attachments=attachments,
                    language=page.language or _language(body_text or title or ''), encoding=encoding,
                    family=family.name if family else None, is_article=is_article,
-                   text_truncated=truncated)
+                   text_truncated=truncated,
+                   views=canonical.own_views(url, root) if is_article else [])
 
 
 def _language(text: str) -> str | None:

@@ -5,13 +5,23 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-SESSION_PARAMS = frozenset('sid phpsessid jsessionid sessionid session_id aspsessionid cfid cftoken'.split())
+from archive.urlkey import default_session_rules
+from portal_crawler.scope import print_view_of
+
 PRINT_PARAMS = frozenset('print printable in view_print printview'.split())
 PRINT_VALUES = frozenset(('print', 'printable', 'in'))
 FOOTER_URL = re.compile(r'(?:URL|Địa\s+chỉ|Link|Đường\s+dẫn)(?:\s+của)?\s+(?:bài\s+viết|bài|tin)\s*:\s*'
                         r'(https?://[^\s<>"]+)', re.I)
-PATH_SESSION = re.compile(r';jsessionid=[^/?#]*|/\(S\([^)]*\)\)', re.I)
 SCAN_CHARS = 300_000
+# A listing item's "read more" link, and the headline length that is a headline, not a
+# category name, in a linked heading before a text block.
+PRINT_LABEL = re.compile(r'^\W*(in\s+bài(\s+viết)?|bản\s+in|in\s+tin|print(\s+this)?|printer\s+friendly)\W*$', re.I)
+READ_MORE = re.compile(r'^\W*(xem\s+tiếp|xem\s+thêm|đọc\s+tiếp|(xem\s+)?chi\s+tiết|read\s+more|more)\W*$', re.I)
+HEADINGS = frozenset('h1 h2 h3 h4 h5 h6'.split())
+HEADLINE_CLASS = re.compile(r'title|tieu-?de|headline|heading', re.I)
+MIN_HEADLINE = 20
+NEIGHBOURS = 3       # siblings looked at either side of the block
+ANCESTORS = 3        # the block and the ancestors whose neighbours count
 JS_ESCAPE = re.compile(r'\\u([0-9a-fA-F]{4})|\\/')
 
 
@@ -21,11 +31,16 @@ def _host(url: str) -> str:
 
 
 def strip_params(url: str, extra=()) -> str:
+    """url without session ids (the archive's list), print parameters and the family's own."""
+    session = default_session_rules()
     parts = urlsplit(url)
-    path = PATH_SESSION.sub('', parts.path)
-    drop = SESSION_PARAMS | PRINT_PARAMS | {p.lower() for p in extra}
+    path = parts.path
+    for pattern in (session.path_session, session.cookieless_segment):
+        path = pattern.sub('', path) if pattern is not None else path
+    drop = PRINT_PARAMS | {p.lower() for p in extra}
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k.lower() not in drop and not (k.lower() == 'view' and v.lower() in PRINT_VALUES)]
+             if k.lower() not in drop and not session.is_session_param(k)
+             and not (k.lower() == 'view' and v.lower() in PRINT_VALUES)]
     return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query) if query else '', ''))
 
 
@@ -68,6 +83,9 @@ def find(url: str, text: str, meta, links, family=None, line_texts=()) -> str:
         absolute = urljoin(url, cand.strip())
         if _same_site(absolute, url):
             return strip_params(absolute, extra)
+    view = print_view_of(url)
+    if view is not None and view.target and not urlsplit(view.target).query:
+        return view.target          # a print path that names its article (/in-bai-viet/<slug>)
     clean = strip_params(url, extra)
     path = urlsplit(clean).path
     low = path.lower()
@@ -93,3 +111,72 @@ def find(url: str, text: str, meta, links, family=None, line_texts=()) -> str:
 def _has_print_param(url: str) -> bool:
     return any(k.lower() in PRINT_PARAMS or (k.lower() == 'view' and v.lower() in PRINT_VALUES)
                for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=True))
+
+
+def summary_of_other(block, url: str) -> bool:
+    """The text block summarises another page: the nearest heading before it is a headline
+    linked to another URL, or a 'read more' link just after it leads to one.  Such a page
+    is a listing (a category page with a single long teaser too), not the article."""
+    node = block
+    for _ in range(ANCESTORS):
+        if node is None or node.tag in ('body', 'html'):
+            return False
+        heading = _nearest_heading(node)
+        if heading is not None:
+            link = heading if heading.tag == 'a' else heading.find('.//a[@href]')
+            return link is not None and len(_text(link)) >= MIN_HEADLINE and _elsewhere(link.get('href'), url)
+        for sibling in _siblings(node, 'getnext'):
+            link = sibling if sibling.tag == 'a' else sibling.find('.//a[@href]')
+            if link is not None and READ_MORE.match(_text(link)) and _elsewhere(link.get('href'), url):
+                return True
+        node = node.getparent()
+    return False
+
+
+def _siblings(node, step: str):
+    sibling = getattr(node, step)()
+    for _ in range(NEIGHBOURS):
+        if sibling is None:
+            return
+        if isinstance(sibling.tag, str):
+            yield sibling
+        sibling = getattr(sibling, step)()
+
+
+def _nearest_heading(node):
+    for sibling in _siblings(node, 'getprevious'):
+        if sibling.tag in HEADINGS or HEADLINE_CLASS.search(sibling.get('class') or ''):
+            return sibling
+        # a wrapper around the headline (not a sidebar full of links)
+        inner = next((el for el in sibling.iter(*HEADINGS)), None)
+        if inner is not None and sum(1 for _ in sibling.iter('a')) <= 2:
+            return inner
+    return None
+
+
+def _text(el) -> str:
+    return ' '.join(''.join(el.itertext()).split())
+
+
+def _elsewhere(href: str | None, url: str) -> bool:
+    """href leads to another page of the same site (not this page, its fragment or a script)."""
+    if not href or href.startswith(('#', 'javascript:')):
+        return False
+    target = urljoin(url, href.strip())
+    return _same_site(target, url) and strip_params(target).rstrip('/').lower() != strip_params(url).rstrip('/').lower()
+
+
+def own_views(url: str, root) -> list[str]:
+    """Other addresses of this article the page names: its links to a print view of itself
+    ('In bài', or a URL the print-view rules know) and its <link rel=shortlink> (/node/12),
+    for the index to keep as aliases."""
+    found = [urljoin(url, el.get('href').strip()) for el in root.iter('link')
+             if (el.get('rel') or '').lower() == 'shortlink' and el.get('href')]
+    for link in root.iter('a'):
+        href = (link.get('href') or '').strip()
+        if not href or href.startswith(('#', 'javascript:')):
+            continue
+        target = urljoin(url, href).split('#', 1)[0]
+        if PRINT_LABEL.match(_text(link)) or print_view_of(target) is not None:
+            found.append(target)
+    return [view for view in dict.fromkeys(found) if _elsewhere(view, url)]

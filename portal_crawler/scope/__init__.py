@@ -1,7 +1,8 @@
 """The crawler's URL knowledge as pure functions over data (``sites/url_rules.toml``):
 canonical URLs, scope and kinds, trap caps, print/alias views, sitemaps, postback paging.
 
-    canonicalize(url, case_insensitive_paths=False) -> str
+    canonicalize(url, case_insensitive_paths=False) -> str      (a key, never what is fetched)
+    request_url(url) -> str     (the link as a browser sends it: what is fetched)
     is_case_insensitive_server(headers) -> bool
     ScopePolicy.from_profile(profile) .in_scope(url) .classify(url) .canonicalize(url)
                 .trap_rule(url) .print_view_of(url) .alias_key(url) .allows_requisite(url)
@@ -11,7 +12,7 @@ canonical URLs, scope and kinds, trap caps, print/alias views, sitemaps, postbac
     parse_sitemap(body, base_url) -> (page_urls, sitemap_urls)
     postback_fallback_links(html, base_url) -> [url | PostbackForm]
 """
-from .canonicalise import canonicalize, host_of, is_case_insensitive_server
+from .canonicalise import canonicalize, host_of, is_case_insensitive_server, request_url
 from .policy import (ASSET, DOCUMENT, KINDS, PAGE, SITE_TRAP, SKIP, TRAP, ScopePolicy, classify,
                      site_hosts)
 from .postback import PostbackForm, postback_fallback_links
@@ -21,7 +22,7 @@ from .traps import TrapGuard, Verdict
 from .views import PrintView, alias_key, print_view_of
 
 __all__ = [
-    "canonicalize", "host_of", "is_case_insensitive_server",
+    "canonicalize", "host_of", "is_case_insensitive_server", "request_url",
     "ScopePolicy", "classify", "site_hosts", "KINDS", "SITE_TRAP", "PAGE", "ASSET", "DOCUMENT", "TRAP", "SKIP",
     "PostbackForm", "postback_fallback_links",
     "RulesError", "UrlRules", "load_rules",

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.urlkey import SessionRules, default_session_rules
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -72,10 +74,7 @@ class GuardLimits:
 
 @dataclass(frozen=True)
 class UrlRules:
-    session_params: frozenset[str]
-    session_param_prefixes: tuple[str, ...]
-    path_session: re.Pattern | None
-    cookieless_segment: re.Pattern | None
+    session: SessionRules
     crawlable_schemes: frozenset[str]
     skip_schemes: frozenset[str]
     document_extensions: frozenset[str]
@@ -92,21 +91,16 @@ class UrlRules:
     aliases: tuple[ViewRule, ...]
 
     def is_session_param(self, name: str) -> bool:
-        lowered = name.lower()
-        return lowered in self.session_params or lowered.startswith(self.session_param_prefixes)
+        return self.session.is_session_param(name)
 
     @classmethod
     def from_dict(cls, data: dict) -> "UrlRules":
-        session = data.get("session", {})
         classify = data.get("classify", {})
         guard = data.get("guard", {})
         paging = data.get("paging", {})
-        path_names = [re.escape(n) for n in session.get("path_param_names", [])]
         return cls(
-            session_params=frozenset(n.lower() for n in session.get("query_params", [])),
-            session_param_prefixes=tuple(p.lower() for p in session.get("query_param_prefixes", [])),
-            path_session=_compile(f";(?:{'|'.join(path_names)})=[^/;?&#]*") if path_names else None,
-            cookieless_segment=_compile(session.get("cookieless_segment")),
+            # session ids are the archive's data too (lookups by any spelling of a URL)
+            session=SessionRules.from_dict(data["session"]) if "session" in data else default_session_rules(),
             crawlable_schemes=frozenset(data.get("schemes", {}).get("crawlable", ["http", "https"])),
             skip_schemes=frozenset(classify.get("skip_schemes", [])),
             document_extensions=frozenset(e.lower() for e in classify.get("document_extensions", [])),

@@ -18,7 +18,8 @@ from portal_crawler.archive_access import CrawlArchive
 from portal_crawler.extract import extract
 from portal_crawler.sites.registry import SiteProfile, load_registry
 from portal_crawler.scope import (PostbackForm, ScopePolicy, TrapGuard, canonicalize, host_of,
-                                  is_case_insensitive_server, parse_sitemap, postback_fallback_links)
+                                  is_case_insensitive_server, parse_sitemap, postback_fallback_links,
+                                  request_url)
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +75,8 @@ class PortalSpider(scrapy.Spider):
         registry = load_registry(self.profile_files + split_arg(settings.get("PORTAL_PROFILES")))
         self.profiles = [registry.get(i) for i in self.site_ids]
         self.profiles += [SiteProfile.from_url(u) for u in self.bare_urls]
-        # URLs keep their case (the archive holds the URL a reader would cite); case-insensitive
-        # servers fold only the duplicate-request key (url_key).
+        # URLs are fetched as linked (the archive holds the URL the portal published); the
+        # duplicate-request key (url_key) is the canonical form, case folded on IIS servers.
         self.scopes = {p.id: ScopePolicy.from_profile(p).with_case_insensitive_paths(False) for p in self.profiles}
         self.allowed_domains = sorted({h for p in self.profiles for h in p.hosts})
         self.trap_guard = TrapGuard.from_settings(settings)
@@ -137,12 +138,9 @@ class PortalSpider(scrapy.Spider):
             meta["download_maxsize"] = self.settings.getint("PORTAL_DOCUMENT_MAX_SIZE")
         return Request(url, callback=self.parse, errback=self.on_error, priority=priority, meta=meta, **kwargs)
 
-    def canonical(self, url: str) -> str:
-        profile = self.profile_for(url)
-        return self.scopes[profile.id].canonicalize(url) if profile else canonicalize(url)
-
     def url_key(self, url: str) -> str:
-        """What makes two URLs one resource: case folded on case-insensitive servers."""
+        """What makes two URLs one resource: the canonical form (query sorted, session ids
+        out), case folded on case-insensitive servers.  A key: never what is requested."""
         return canonicalize(url, case_insensitive_paths=host_of(url) in self.case_insensitive_hosts)
 
     def follow(self, urls, kind_hint: str | None = None, meta: dict | None = None, parent=None):
@@ -161,12 +159,15 @@ class PortalSpider(scrapy.Spider):
                 stats.inc_value("links/off_site")
                 continue
             scope = self.scopes[profile.id]
-            url = scope.canonicalize(raw)
-            kind = scope.classify(url)
+            # the canonical form decides kind, traps and freshness; the request is the link
+            # as written (the dupefilter's fingerprint folds spellings: fingerprint.py)
+            key = scope.canonicalize(raw)
+            url = request_url(raw)
+            kind = scope.classify(key)
             if kind == "skip":
                 stats.inc_value("links/skipped")
                 continue
-            verdict = self.trap_guard.check(url, trap=scope.trap_rule(url), parent_url=parent_url,
+            verdict = self.trap_guard.check(key, trap=scope.trap_rule(key), parent_url=parent_url,
                                             parent_chain=parent_chain)
             if not verdict.allowed:
                 stats.inc_value(f"traps/capped/{verdict.rule}")
@@ -175,10 +176,10 @@ class PortalSpider(scrapy.Spider):
                 kind = "page"
             if kind_hint == "asset" and kind == "page":
                 kind = "asset"
-            if kind == "page" and url not in self.seen_fresh:
+            if kind == "page" and key not in self.seen_fresh:
                 fresh = self.fresh_article_item(url)
                 if fresh is not None:
-                    self.seen_fresh.add(url)
+                    self.seen_fresh.add(key)
                     stats.inc_value("replayed/fresh")
                     yield fresh
                     continue
@@ -205,7 +206,7 @@ class PortalSpider(scrapy.Spider):
             yield from self.follow(pages)
             for url in sitemaps:
                 if self.profile_for(url):
-                    yield self.request_for(self.canonical(url), "sitemap", priority=5)
+                    yield self.request_for(request_url(url), "sitemap", priority=5)
             return
         if not isinstance(response, HtmlResponse):
             if kind == "document":
