@@ -56,6 +56,7 @@ from urllib.parse import urlsplit
 import sqlite_utils
 
 from archive import textfold
+from archive.redact import redacted
 
 log = logging.getLogger(__name__)
 
@@ -380,7 +381,7 @@ class Index:
         with self.transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO crawls (targets, started, outcome, settings) VALUES (?, ?, 'running', ?)",
-                (_json(list(targets)), utc_now(), _json(settings or {})),
+                (_json(list(targets)), utc_now(), _json(redacted(settings or {}))),
             )
             return cursor.lastrowid
 
@@ -412,7 +413,7 @@ class Index:
                     finished or utc_now(), outcome,
                     stats.get("pages", counted[0]), stats.get("new", counted[1]),
                     stats.get("changed", counted[2]), stats.get("errors", 0),
-                    _json(list(warcs or [])), _json(stats), crawl_id,
+                    _json(list(warcs or [])), _json(redacted(stats)), crawl_id,
                 ),
             )
 

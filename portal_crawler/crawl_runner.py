@@ -85,6 +85,12 @@ def scrapy_settings(request: CrawlRequest):
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     for name, value in request.settings.items():
         settings.set(name, value, priority="cmdline")
+    if settings.get("PORTAL_PROXY"):
+        from portal_crawler.proxy import ProxyError, proxy_settings
+        try:
+            settings.update(proxy_settings(settings.get("PORTAL_PROXY"), request.data_dir), priority="cmdline")
+        except ProxyError as exc:
+            raise UserError(f"--proxy: {exc}") from None
     if request.redis_url:
         from portal_crawler.distributed import quiet_scrapy_redis, redis_settings
         quiet_scrapy_redis()

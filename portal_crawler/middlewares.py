@@ -24,7 +24,10 @@ NETWORK_ERRORS = (TimeoutError, ConnectionError, defer.TimeoutError, error.Timeo
 class ProxyMiddleware:
     """Sends every request (robots.txt included) through PORTAL_PROXY when it is set.
 
-    It runs before Scrapy's HttpProxyMiddleware, which then applies the meta key.
+    It runs before Scrapy's HttpProxyMiddleware, which turns the credentials of the meta
+    key's URL into a Proxy-Authorization header and strips them from the meta key. A
+    request that comes without one (from a Redis frontier, which does not carry proxies)
+    gets this crawl's proxy again.
     """
 
     def __init__(self, proxy: str):
@@ -32,10 +35,13 @@ class ProxyMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
+        from portal_crawler.proxy import split_proxy
         proxy = crawler.settings.get("PORTAL_PROXY")
         if not proxy:
             raise NotConfigured
-        return cls(proxy)
+        public, inline = split_proxy(proxy)
+        credentials = crawler.settings.get("PORTAL_PROXY_CREDENTIALS") or inline
+        return cls(credentials.url_for(public) if credentials else public)
 
     def process_request(self, request, spider=None):
         request.meta.setdefault("proxy", self.proxy)

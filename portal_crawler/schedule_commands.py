@@ -20,7 +20,7 @@ def schedule_command(args, data: Path) -> int:
     index_path = data / "index.sqlite"
     try:
         if args.action == "add":
-            settings = setting_pairs(args.set)
+            settings = schedule_settings(setting_pairs(args.set), data)
             check_targets(args.targets, profile_files(settings))
             schedule_id = add_schedule(index_path, args.targets, cron=args.cron, every=args.every,
                                        settings=settings, tz=args.tz)
@@ -39,6 +39,16 @@ def schedule_command(args, data: Path) -> int:
     except ScheduleError as error:
         raise UserError(str(error)) from None
     return 0
+
+
+def schedule_settings(settings: dict, data: Path) -> dict:
+    """The settings kept with a schedule: a proxy's credentials go to DATA/proxy-credentials."""
+    from portal_crawler.cli import UserError
+    from portal_crawler.proxy import ProxyError, without_stored_credentials
+    try:
+        return without_stored_credentials(settings, data)
+    except ProxyError as error:
+        raise UserError(f"PORTAL_PROXY: {error}") from None
 
 
 def check_targets(targets, profiles) -> None:

@@ -60,7 +60,10 @@ PORTAL_ARCHIVE_DATA = "archive-data"
 WARC_MAX_SIZE = 1_000_000_000
 WARC_PREFIX = "portal-archive"
 WARC_OPERATOR = ""
+# The proxy of every request, without credentials; its credentials (split off the --proxy
+# URL, or read from DATA/proxy-credentials) go in PORTAL_PROXY_CREDENTIALS, never logged.
 PORTAL_PROXY = ""
+PORTAL_PROXY_CREDENTIALS = None
 
 # Memory: keep the request queue on disk-friendly LIFO order (depth first) so the frontier
 # stays small on portals with tens of thousands of articles.
