@@ -35,6 +35,11 @@ class CrawlReport:
                  f"  articles   {s.get('new', 0)} new, {s.get('changed', 0)} changed, "
                  f"{s.get('unchanged', 0)} unchanged",
                  f"  errors     {s.get('errors', 0)}   gone {s.get('gone', 0)}"]
+        scrapy_stats = s.get("stats") or {}
+        if scrapy_stats.get("proxy/failed"):
+            failed = scrapy_stats["proxy/failed"]
+            lines.append(f"  proxy      {scrapy_stats.get('proxy/failure')}: "
+                         f"{failed} request{'s' if failed != 1 else ''} failed")
         capped = s.get("capped") or {}
         if capped:
             lines.append("  capped     " + ", ".join(f"{k} {v}" for k, v in sorted(capped.items())))
