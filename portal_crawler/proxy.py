@@ -20,6 +20,9 @@ from urllib.parse import urlsplit, urlunsplit
 from archive.redact import redact_text
 
 CREDENTIALS_FILE = "proxy-credentials"
+# Request headers addressed to the proxy, never seen by the origin server: neither archived
+# nor put on a shared queue.
+PROXY_HEADERS = frozenset({b"proxy-authorization", b"proxy-connection"})
 
 
 class ProxyError(ValueError):

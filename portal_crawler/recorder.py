@@ -16,6 +16,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from archive.warc import HttpExchange, WarcWriter, WriterConfig, WrittenExchange, repair
+from portal_crawler.proxy import PROXY_HEADERS
 
 logger = logging.getLogger(__name__)
 
@@ -25,15 +26,13 @@ def _header_list(headers) -> list[tuple[bytes, bytes]]:
     return [(name, value) for name, values in headers.items() for value in values]
 
 
-# Headers addressed to the proxy, never seen by the origin server (Proxy-Authorization holds
-# the proxy's credentials): they are not archived.
-PROXY_HEADERS = frozenset({b"proxy-authorization", b"proxy-connection"})
 # Hop-by-hop headers (RFC 9110 7.6.1): a proxy drops them, with those Connection names.
 HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"te", b"trailer", b"transfer-encoding", b"upgrade"})
 
 
 def archived_request_headers(request) -> list[tuple[bytes, bytes]]:
-    """The request's headers as the origin server received them."""
+    """The request's headers as the origin server received them (those for the proxy
+    are not archived: Proxy-Authorization holds its credentials)."""
     headers = _header_list(request.headers)
     dropped = set(PROXY_HEADERS)
     if request.meta.get("proxy"):
