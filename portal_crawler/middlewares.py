@@ -35,12 +35,16 @@ class ProxyMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        from portal_crawler.proxy import split_proxy
-        proxy = crawler.settings.get("PORTAL_PROXY")
-        if not proxy:
+        from portal_crawler.proxy import ProxyCredentials, split_proxy, stored_credentials
+        settings = crawler.settings
+        if not settings.get("PORTAL_PROXY"):
             raise NotConfigured
-        public, inline = split_proxy(proxy)
-        credentials = crawler.settings.get("PORTAL_PROXY_CREDENTIALS") or inline
+        public, credentials = split_proxy(settings.get("PORTAL_PROXY"))
+        given = settings.get("PORTAL_PROXY_CREDENTIALS")
+        if isinstance(given, ProxyCredentials):
+            credentials = given
+        elif credentials is None:  # `scrapy crawl portal -s PORTAL_PROXY=http://host:port`
+            credentials = stored_credentials(settings.get("PORTAL_ARCHIVE_DATA"), public)
         return cls(credentials.url_for(public) if credentials else public)
 
     def process_request(self, request, spider=None):
