@@ -55,6 +55,7 @@ from typing import Callable, Iterator, Sequence, Union
 import sqlite_utils
 
 from archive import aliases, textfold
+from archive.redact import redacted
 from archive.urlkey import lookup_keys, url_key
 
 log = logging.getLogger(__name__)
@@ -377,7 +378,7 @@ class Index:
         with self.transaction() as conn:
             cursor = conn.execute(
                 "INSERT INTO crawls (targets, started, outcome, settings) VALUES (?, ?, 'running', ?)",
-                (_json(list(targets)), utc_now(), _json(settings or {})),
+                (_json(list(targets)), utc_now(), _json(redacted(settings or {}))),
             )
             return cursor.lastrowid
 
@@ -409,7 +410,7 @@ class Index:
                     finished or utc_now(), outcome,
                     stats.get("pages", counted[0]), stats.get("new", counted[1]),
                     stats.get("changed", counted[2]), stats.get("errors", 0),
-                    _json(list(warcs or [])), _json(stats), crawl_id,
+                    _json(list(warcs or [])), _json(redacted(stats)), crawl_id,
                 ),
             )
 

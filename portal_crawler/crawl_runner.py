@@ -35,6 +35,11 @@ class CrawlReport:
                  f"  articles   {s.get('new', 0)} new, {s.get('changed', 0)} changed, "
                  f"{s.get('unchanged', 0)} unchanged",
                  f"  errors     {s.get('errors', 0)}   gone {s.get('gone', 0)}"]
+        scrapy_stats = s.get("stats") or {}
+        if scrapy_stats.get("proxy/failed"):
+            failed = scrapy_stats["proxy/failed"]
+            lines.append(f"  proxy      {scrapy_stats.get('proxy/failure')}: "
+                         f"{failed} request{'s' if failed != 1 else ''} failed")
         capped = s.get("capped") or {}
         if capped:
             lines.append("  capped     " + ", ".join(f"{k} {v}" for k, v in sorted(capped.items())))
@@ -90,6 +95,12 @@ def scrapy_settings(request: CrawlRequest):
         settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
     for name, value in request.settings.items():
         settings.set(name, value, priority="cmdline")
+    if settings.get("PORTAL_PROXY"):
+        from portal_crawler.proxy import ProxyError, proxy_settings
+        try:
+            settings.update(proxy_settings(settings.get("PORTAL_PROXY"), request.data_dir), priority="cmdline")
+        except ProxyError as exc:
+            raise UserError(f"--proxy: {exc}") from None
     if request.redis_url:
         from portal_crawler.distributed import quiet_scrapy_redis, redis_settings
         quiet_scrapy_redis()

@@ -32,13 +32,15 @@ popped in a Redis hash of its own until the request's answer has been handled (t
 output consumed, or the download failed), and clears the hash whenever its engine is idle.
 A worker whose alive flag has expired (ALIVE_TTL_MS without a heartbeat) and that did not
 close is dead: the first other worker to notice puts its leased requests back on the queue.
+
+Requests in Redis, queued or leased, are JSON (portal_crawler.redis_json), never pickle: an
+entry that is not a request this project wrote is logged, counted and skipped.
 """
 from __future__ import annotations
 
 import json
 import logging
 import os
-import pickle
 import re
 import secrets
 import socket
@@ -51,6 +53,8 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.request import request_from_dict
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
+
+from portal_crawler import redis_json
 
 logger = logging.getLogger(__name__)
 
@@ -186,6 +190,7 @@ def redis_settings(redis_url: str) -> dict:
         # Outermost, so a response's lease ends once the engine has taken all its output.
         "SPIDER_MIDDLEWARES": {"portal_crawler.distributed.LeaseRelease": 1},
         "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+        "SCHEDULER_SERIALIZER": "portal_crawler.redis_json",   # never scrapy-redis' pickle
         # Each worker writes its own WARC files: host and pid keep their names apart.
         "WARC_PREFIX": f"portal-archive-{worker_name()}",
     }
@@ -239,9 +244,10 @@ class RunScheduler(Scheduler):
             targets = list(getattr(spider, "targets", []))
             spider.redis_run = open_run(settings.get("REDIS_URL"), targets, worker_name()).run_id
         keys = RunKeys(spider.redis_run)
-        server = connection.from_settings(settings)     # bytes: the queue holds pickles
+        server = connection.from_settings(settings)     # bytes, as scrapy-redis expects
         server.ping()
-        scheduler = cls(server=server, persist=True, queue_key=keys.requests,
+        # JSON, whatever SCHEDULER_SERIALIZER says: scrapy-redis' default is pickle
+        scheduler = cls(server=server, persist=True, queue_key=keys.requests, serializer=redis_json,
                         queue_cls=settings.get("SCHEDULER_QUEUE_CLASS") or "scrapy_redis.queue.PriorityQueue",
                         dupefilter=RunDupeFilter(server, key=keys.dupefilter,
                                                  debug=settings.getbool("DUPEFILTER_DEBUG"),
@@ -255,10 +261,22 @@ class RunScheduler(Scheduler):
         return scheduler
 
     def next_request(self):
-        request = super().next_request()
-        if request is not None:
-            self.leases.take(request)
-        return request
+        while True:
+            try:
+                request = super().next_request()
+            except (ValueError, TypeError) as exc:    # popped, but not a request of ours: skip it
+                skipped_entry(self.stats, self.leases.keys.run_id, "queue", exc)
+                continue
+            if request is not None:
+                self.leases.take(request)
+            return request
+
+
+def skipped_entry(stats, run_id: str, where: str, exc: Exception) -> None:
+    """Data in Redis that is not a request this project wrote (see redis_json): logged,
+    counted, never run."""
+    stats.inc_value("redis/malformed")
+    logger.warning("distributed run %s: skipped a %s entry that is not a request: %s", run_id, where, exc)
 
 
 class RequestLeases:
@@ -276,7 +294,7 @@ class RequestLeases:
         # The lease's key is the dupefilter's fingerprint at the moment of taking, kept in
         # meta: a fingerprint computed later may differ (a host learned to fold path case).
         request.meta[LEASE_KEY] = self.scheduler.df.request_fingerprint(request)
-        data = pickle.dumps(request.to_dict(spider=self.crawler.spider), protocol=4)
+        data = redis_json.dumps(request.to_dict(spider=self.crawler.spider))
         self.server.hset(self.keys.leases(self.worker), request.meta[LEASE_KEY], data)
 
     def release(self, request) -> None:
@@ -306,14 +324,20 @@ class RequestLeases:
             pipe.hvals(self.keys.leases(worker))
             pipe.delete(self.keys.leases(worker))
             leased, _deleted = pipe.execute()
+        back = 0
         for data in leased:
-            request = request_from_dict(pickle.loads(data), spider=self.crawler.spider)
+            try:
+                request = request_from_dict(redis_json.loads(data), spider=self.crawler.spider)
+            except (ValueError, TypeError) as exc:
+                skipped_entry(self.crawler.stats, self.keys.run_id, "lease", exc)
+                continue
             request.dont_filter = True  # its fingerprint is in the dupefilter already
             self.scheduler.queue.push(request)
+            back += 1
         if leased:
             logger.warning("distributed run %s: worker %s stopped without closing; %d of its requests "
-                           "are back on the queue", self.keys.run_id, worker, len(leased))
-        return len(leased)
+                           "are back on the queue", self.keys.run_id, worker, back)
+        return back
 
     def has_leases(self, worker: str) -> bool:
         return bool(self.server.exists(self.keys.leases(worker)))

@@ -24,7 +24,10 @@ NETWORK_ERRORS = (TimeoutError, ConnectionError, defer.TimeoutError, error.Timeo
 class ProxyMiddleware:
     """Sends every request (robots.txt included) through PORTAL_PROXY when it is set.
 
-    It runs before Scrapy's HttpProxyMiddleware, which then applies the meta key.
+    It runs before Scrapy's HttpProxyMiddleware, which turns the credentials of the meta
+    key's URL into a Proxy-Authorization header and strips them from the meta key. A
+    request that comes without one (from a Redis frontier, which does not carry proxies)
+    gets this crawl's proxy again.
     """
 
     def __init__(self, proxy: str):
@@ -32,10 +35,17 @@ class ProxyMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        proxy = crawler.settings.get("PORTAL_PROXY")
-        if not proxy:
+        from portal_crawler.proxy import ProxyCredentials, split_proxy, stored_credentials
+        settings = crawler.settings
+        if not settings.get("PORTAL_PROXY"):
             raise NotConfigured
-        return cls(proxy)
+        public, credentials = split_proxy(settings.get("PORTAL_PROXY"))
+        given = settings.get("PORTAL_PROXY_CREDENTIALS")
+        if isinstance(given, ProxyCredentials):
+            credentials = given
+        elif credentials is None:  # `scrapy crawl portal -s PORTAL_PROXY=http://host:port`
+            credentials = stored_credentials(settings.get("PORTAL_ARCHIVE_DATA"), public)
+        return cls(credentials.url_for(public) if credentials else public)
 
     def process_request(self, request, spider=None):
         request.meta.setdefault("proxy", self.proxy)

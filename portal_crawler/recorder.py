@@ -17,6 +17,7 @@ from scrapy.exceptions import NotConfigured
 
 from archive.urlkey import is_case_insensitive_server
 from archive.warc import HttpExchange, WarcWriter, WriterConfig, WrittenExchange, repair
+from portal_crawler.proxy import PROXY_HEADERS
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,23 @@ logger = logging.getLogger(__name__)
 def _header_list(headers) -> list[tuple[bytes, bytes]]:
     """Every value of every header: Scrapy's Headers keeps repeated values (Set-Cookie)."""
     return [(name, value) for name, values in headers.items() for value in values]
+
+
+# Hop-by-hop headers (RFC 9110 7.6.1): a proxy drops them, with those Connection names.
+HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"te", b"trailer", b"transfer-encoding", b"upgrade"})
+
+
+def archived_request_headers(request) -> list[tuple[bytes, bytes]]:
+    """The request's headers as the origin server received them (those for the proxy
+    are not archived: Proxy-Authorization holds its credentials)."""
+    headers = _header_list(request.headers)
+    dropped = set(PROXY_HEADERS)
+    if request.meta.get("proxy"):
+        dropped |= HOP_BY_HOP
+        for name, value in headers:
+            if name.lower() == b"connection":
+                dropped |= {token.strip().lower() for token in value.split(b",")}
+    return [(name, value) for name, value in headers if name.lower() not in dropped]
 
 
 def _first_header(headers, name: bytes) -> str | None:
@@ -147,7 +165,7 @@ class WarcRecorder:
             response_headers=_header_list(response.headers),
             body=response.body,
             method=request.method,
-            request_headers=_header_list(request.headers),
+            request_headers=archived_request_headers(request),
             request_body=request.body or b"",
             protocol=getattr(response, "protocol", None) or "HTTP/1.1",
             ip_address=str(ip) if ip else None,

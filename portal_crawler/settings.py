@@ -26,6 +26,8 @@ DOWNLOAD_TIMEOUT = 60
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# The spider's errback logs each failed request in one line; Scrapy's "gave up" would repeat it.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 # 304 (conditional GET), 404/410 (an article that disappeared) reach the spider.
 HTTPERROR_ALLOWED_CODES = [304, 404, 410]
 
@@ -43,6 +45,8 @@ PORTAL_ASSET_RECHECK_DAYS = 30
 
 DOWNLOADER_MIDDLEWARES = {
     "portal_crawler.middlewares.ProxyMiddleware": 700,
+    # after HttpProxyMiddleware (750): it sees each failed attempt and the proxy it went to
+    "portal_crawler.network_failures.ProxyFailures": 760,
     "portal_crawler.middlewares.ArchiveReplayMiddleware": 50,
     "portal_crawler.middlewares.ConditionalGetMiddleware": 60,
     "portal_crawler.middlewares.PolitenessMiddleware": 70,
@@ -60,7 +64,10 @@ PORTAL_ARCHIVE_DATA = "archive-data"
 WARC_MAX_SIZE = 1_000_000_000
 WARC_PREFIX = "portal-archive"
 WARC_OPERATOR = ""
+# The proxy of every request, without credentials; its credentials (split off the --proxy
+# URL, or read from DATA/proxy-credentials) go in PORTAL_PROXY_CREDENTIALS, never logged.
 PORTAL_PROXY = ""
+PORTAL_PROXY_CREDENTIALS = None
 
 # Memory: keep the request queue on disk-friendly LIFO order (depth first) so the frontier
 # stays small on portals with tens of thousands of articles.

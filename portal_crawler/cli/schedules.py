@@ -24,7 +24,7 @@ def cmd_schedule(args) -> Reply:
     index_path = data / "index.sqlite"
     try:
         if args.action == "add":
-            settings = setting_pairs(args.set)
+            settings = schedule_settings(setting_pairs(args.set), data)
             # refuse at `add` what would fail at every run
             check_target_list(args.targets, profile_files(settings))
             schedule_id = add_schedule(index_path, args.targets, cron=args.cron, every=args.every,
@@ -41,6 +41,15 @@ def cmd_schedule(args) -> Reply:
         return Reply(results_text(results), 1 if any(r.outcome == "failed" for r in results) else 0)
     except ScheduleError as error:
         raise UserError(str(error)) from None
+
+
+def schedule_settings(settings: dict, data: Path) -> dict:
+    """The settings kept with a schedule: a proxy's credentials go to DATA/proxy-credentials."""
+    from portal_crawler.proxy import ProxyError, without_stored_credentials
+    try:
+        return without_stored_credentials(settings, data)
+    except ProxyError as error:
+        raise UserError(f"PORTAL_PROXY: {error}") from None
 
 
 def schedules_text(data: Path, as_json: bool) -> str:

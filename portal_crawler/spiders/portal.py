@@ -303,8 +303,8 @@ class PortalSpider(scrapy.Spider):
     def closed(self, reason):
         stats = self.crawler.stats.get_stats()
         outcome = "ok" if reason == "finished" or reason.startswith("closespider") else "failed"
-        if not stats.get("response_received_count"):
-            outcome = "failed"  # nothing answered: unreachable hosts or a wrong proxy
+        if stats.get("response_received_count", 0) <= stats.get("proxy/status_407", 0):
+            outcome = "failed"  # nothing answered (unreachable hosts, a dead proxy) but a proxy's 407
         # One worker of a distributed run sees only its share of the portal: what it did not
         # reach may well have been crawled by another, so nothing is called gone there.
         if reason == "finished" and not self.resuming and not getattr(self, "redis_run", None):
