@@ -45,10 +45,8 @@ import contextlib
 import hashlib
 import json
 import logging
-import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator, Sequence, Union
 from urllib.parse import urlsplit
@@ -56,6 +54,8 @@ from urllib.parse import urlsplit
 import sqlite_utils
 
 from archive import textfold
+from archive import version_rules
+from archive.timeutil import iso_timestamp, utc_now  # noqa: F401  (re-exported)
 
 log = logging.getLogger(__name__)
 
@@ -185,36 +185,6 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 
 ARTICLE_FIELDS = ("title", "published", "author", "body")
-
-
-ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def iso_timestamp(value) -> str | None:
-    """ISO 8601 UTC ('2024-03-01T10:00:00Z') from a datetime, ISO text or 14-digit WARC time."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc)
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-    text = str(value).strip()
-    if ISO_UTC.fullmatch(text):
-        return text
-    if text.isdigit() and len(text) >= 8:
-        text = text.ljust(14, "0")
-        return f"{text[:4]}-{text[4:6]}-{text[6:8]}T{text[8:10]}:{text[10:12]}:{text[12:14]}Z"
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return text
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return iso_timestamp(parsed)
 
 
 def url_key(url: str) -> str:
@@ -514,13 +484,16 @@ class Index:
         return None
 
     def upsert_article(self, article: dict, site: str | None = None, capture_id: int | None = None,
-                       captured=None, crawl_id: int | None = None) -> str:
+                       captured=None, crawl_id: int | None = None, payload_captured=None) -> str:
         """Add or update one extracted article; return "new", "changed" or "unchanged".
 
         The article is keyed by its canonical URL; its page URL, when different,
         becomes an alias.  A new version is recorded only when the text differs
         from the newest version archived by an earlier crawl; within one crawl the
-        canonical page's text wins over an alias page's.
+        canonical page's text wins over an alias page's.  `payload_captured` is when the
+        text's bytes were archived (for a 304 or identical-payload revisit: its original):
+        a text older than the article's newest version never replaces it, in whatever order
+        its URLs answer (archive/version_rules.py).
         """
         url = article["url"]
         canonical = article.get("canonical") or url
@@ -547,6 +520,8 @@ class Index:
                 {"captured": captured, "capture_id": capture_id, "crawl_id": crawl_id, "id": article_id},
             )
             if row["text_hash"] == digest:
+                return "unchanged"
+            if version_rules.older_than_current(conn, article_id, iso_timestamp(payload_captured) or captured):
                 return "unchanged"
             same_crawl = crawl_id is not None and self._newest_version_crawl(article_id) == crawl_id
             if same_crawl:

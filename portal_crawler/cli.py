@@ -66,7 +66,8 @@ def cmd_crawl(args):
     from portal_crawler.scheduler import site_lock_keys
     data = writable_data_dir(args.data)
     request = CrawlRequest(targets=args.targets, data_dir=data, proxy=args.proxy or "",
-                           max_pages=args.max_pages, resume=args.resume, settings=setting_pairs(args.set),
+                           max_pages=args.max_pages, resume=args.resume,
+                           settings={**setting_pairs(args.set), **({"PORTAL_RECHECK": args.recheck} if args.recheck else {})},
                            profiles=args.profile or [], redis_url=getattr(args, "redis", None),
                            verbose=args.verbose)
     check_targets(request)
@@ -305,6 +306,9 @@ def build_parser() -> Parser:
     p.add_argument("--proxy", help="send every request through this HTTP proxy")
     p.add_argument("--max-pages", type=int, help="stop after this many responses")
     p.add_argument("--resume", action="store_true", help="continue the last unfinished crawl of these targets")
+    p.add_argument("--recheck", choices=("due", "all"), default=None,
+                   help="which archived articles to ask for again: those the revisit policy says are due "
+                        "(default) or all")
     p.add_argument("--profile", action="append", help="a TOML file of your own site profiles")
     p.add_argument("--redis", help="share the frontier through this Redis URL (workers join with `worker`)")
     p.add_argument("-s", dest="set", action="append", metavar="NAME=VALUE", help="a Scrapy setting for this run")

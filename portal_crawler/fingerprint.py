@@ -2,7 +2,7 @@
 
 The spider fetches a URL as it was linked (its case kept, so the archive holds the URL a
 reader would cite), but two spellings of one resource on a case-insensitive (IIS) server
-must be fetched once: the spider's `url_key` folds them. The key is computed from the
+must be fetched once: the crawl session's `url_key` folds them. The key is computed from the
 request's own URL, so a redirect (which copies meta) gets its own fingerprint.
 """
 from __future__ import annotations
@@ -22,8 +22,15 @@ class UrlKeyFingerprinter:
         return cls(crawler)
 
     def fingerprint(self, request) -> bytes:
-        spider = getattr(self.crawler, "spider", None)
-        url_key = getattr(spider, "url_key", None)
-        if url_key is None or request.method != "GET":
+        session = self._session()
+        if session is None or request.method != "GET":
             return self.fallback.fingerprint(request)
-        return hashlib.sha1(f"GET {url_key(request.url)}".encode("utf-8")).digest()
+        return hashlib.sha1(f"GET {session.url_key(request.url)}".encode("utf-8")).digest()
+
+    def _session(self):
+        """The crawl session (built after the fingerprinter, so looked up when used)."""
+        from portal_crawler.session import CrawlSession
+        try:
+            return self.crawler.get_extension(CrawlSession) if self.crawler is not None else None
+        except RuntimeError:  # the extensions are not built yet
+            return None
