@@ -510,18 +510,19 @@ class Index:
                 return "new"
             article_id = row["id"]
             self._add_alias(conn, article_id, row["url"], url, canonical)
-            # capture_id follows the newest capture (a rebuild may replay WARCs out of order).
+            stale = version_rules.older_than_current(conn, article_id, iso_timestamp(payload_captured) or captured)
+            # capture_id follows the newest capture (a rebuild may replay WARCs out of order)
+            # that holds the newest text (not a 304 pointing back at an older payload).
             conn.execute(
                 "UPDATE articles SET capture_id = CASE WHEN :captured >= coalesce(last_captured, '')"
-                " THEN coalesce(:capture_id, capture_id) ELSE capture_id END,"
+                " AND NOT :stale THEN coalesce(:capture_id, capture_id) ELSE capture_id END,"
                 " last_captured = max(coalesce(last_captured, ''), :captured),"
                 " last_crawl_id = coalesce(:crawl_id, last_crawl_id),"
                 " gone = NULL, gone_crawl_id = NULL WHERE id = :id",
-                {"captured": captured, "capture_id": capture_id, "crawl_id": crawl_id, "id": article_id},
+                {"captured": captured, "capture_id": capture_id, "crawl_id": crawl_id, "id": article_id,
+                 "stale": stale},
             )
-            if row["text_hash"] == digest:
-                return "unchanged"
-            if version_rules.older_than_current(conn, article_id, iso_timestamp(payload_captured) or captured):
+            if row["text_hash"] == digest or stale:
                 return "unchanged"
             same_crawl = crawl_id is not None and self._newest_version_crawl(article_id) == crawl_id
             if same_crawl:

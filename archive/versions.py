@@ -31,6 +31,20 @@ def recheck_times(index: Index, article_id: int) -> tuple[str | None, str | None
     return checked, changed[0] if changed else None
 
 
+def canonical_of_alias(index: Index, url: str) -> str | None:
+    """The canonical URL of the archived article that has url as an alias, else None."""
+    row = index._article_row(url)
+    return row["url"] if row is not None and row["url"] != url else None
+
+
+def mark_gone(index: Index, url: str, crawl_id: int | None) -> str:
+    """A 404/410 for url: the article is gone when its canonical URL is ("gone"); one of its
+    aliases (a shortlink, a print view) answering so leaves it be ("alias_gone")."""
+    if canonical_of_alias(index, url) is not None:
+        return "alias_gone"
+    return "gone" if index.mark_gone(url, crawl_id) else "not_found"
+
+
 def mark_seen(index: Index, url: str, crawl_id: int) -> bool:
     """The crawl reached a link to the archived article at url but did not ask for it
     (not due): it is still on the portal, its text and captures stay as they are."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from archive.documents import DOCX_TYPES, PDF_TYPES, extract_text
 from archive.timeutil import iso_timestamp
+from archive.versions import mark_gone
 from portal_crawler.extract import extract
 
 logger = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ def document_rows(url: str, body: bytes, mime: str | None, *, linked_from: str |
 
 def store_rows(index, rows: list[Row], capture: CaptureInfo) -> list[str]:
     """Write rows into the index; per row "new" / "changed" / "unchanged" (articles),
-    "document", "gone" or "not_found" (a gone URL the index holds no article for)."""
+    "document", or for a gone page "gone" / "alias_gone" / "not_found" (archive/versions.py)."""
     results = []
     for row in rows:
         if isinstance(row, ArticleRow):
@@ -133,5 +134,5 @@ def store_rows(index, rows: list[Row], capture: CaptureInfo) -> list[str]:
                                   pages=row.pages)
             results.append("document")
         elif isinstance(row, GoneRow):
-            results.append("gone" if index.mark_gone(row.url, capture.crawl_id) else "not_found")
+            results.append(mark_gone(index, row.url, capture.crawl_id))
     return results

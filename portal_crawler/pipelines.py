@@ -5,7 +5,7 @@ import logging
 from functools import singledispatchmethod
 
 from archive.versions import mark_seen
-from portal_crawler.indexing import ArticleRow, CaptureInfo, document_rows, store_rows
+from portal_crawler.indexing import ArticleRow, CaptureInfo, GoneRow, document_rows, store_rows
 from portal_crawler.items import DocumentItem, GoneItem, NotDueItem, PageItem
 from portal_crawler.session import CrawlSession
 
@@ -68,4 +68,4 @@ class IndexPipeline:
 
     @handle.register
     def _gone(self, item: GoneItem) -> None:
-        self.session.archive.index.mark_gone(item.url, self.session.crawl_id)
+        store_rows(self.session.archive.index, [GoneRow(item.url)], self.capture(None, item.site))

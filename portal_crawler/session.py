@@ -17,7 +17,7 @@ from scrapy.exceptions import NotConfigured
 
 from archive.revisit import RevisitPolicy, Verdict, history_of
 from archive.timeutil import iso_timestamp, parse_iso, utcnow
-from archive.versions import recheck_report, recheck_times
+from archive.versions import canonical_of_alias, recheck_report, recheck_times
 from portal_crawler.archive_access import CrawlArchive
 from portal_crawler.scope import canonicalize, host_of, is_case_insensitive_server
 
@@ -216,6 +216,9 @@ class CrawlSession:
         read back on resume): extraction would give the same result, so it is not run."""
         stored = self.archive.index.article(url)
         return stored_record(stored, url) if stored is not None else None
+
+    def canonical_of_alias(self, url: str) -> str | None:
+        return canonical_of_alias(self.archive.index, url)
 
     def now_iso(self) -> str:
         return iso_timestamp(self.settings.clock())

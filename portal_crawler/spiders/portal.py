@@ -175,6 +175,10 @@ class PortalSpider(scrapy.Spider):
             if kind == "page":
                 stats.inc_value("pages/gone")
                 yield GoneItem(response.url, response.status, site=self.site_of(response.url))
+                # an alias of an archived article gone: is the article itself still there?
+                canonical = self.session.canonical_of_alias(response.url)
+                if canonical and self.profile_for(canonical):
+                    yield self.request_for(canonical, "page")
             return
         if kind == "sitemap" or (response.url.endswith(".xml") and b"<urlset" in response.body[:2048]):
             pages, sitemaps = parse_sitemap(response.body, response.url)
