@@ -51,6 +51,9 @@ class CrawlReport:
 
 def recheck_lines(r: dict) -> list[str]:
     """The revisit policy's account: every archived article of the crawled sites once."""
+    earlier = r.get("rechecked", 0) + r.get("not_due", 0) + r.get("gone_before", 0) + r.get("not_reached", 0)
+    if not earlier:
+        return [f"  archive    {r.get('articles', 0)} articles, all new (nothing was archived before)"]
     policy = "every article revalidated (--recheck all)" if r.get("mode") == "all" else \
         "articles due for a recheck (see README: revisit policy)"
     lines = [f"  rechecked  {r.get('rechecked', 0)}: {r.get('changed', 0)} changed, {r.get('unchanged', 0)} unchanged, "
