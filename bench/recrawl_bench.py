@@ -58,32 +58,40 @@ def visit(corpus: Path, data: Path, targets: list[str], *extra: str) -> dict:
             "pages": stats.get("pages"), "recheck": stats.get("recheck"), "report": out.stdout}
 
 
-def article_routes(corpus: Path) -> list[tuple[str, str, str]]:
-    """(site id, route key, canonical URL) of every canonical truth article served from a file."""
+def article_routes(corpus: Path) -> list[tuple[str, str, str, str]]:
+    """(site id, route key, canonical URL, a stretch of its body text as the file spells it)
+    of the canonical truth articles whose file is UTF-8 and holds that stretch verbatim."""
     routes = json.loads((corpus / "routes.json").read_text(encoding="utf-8"))["sites"]
     by_host = {spec["host"]: (sid, spec) for sid, spec in routes.items()}
     found = []
     for truth in portalgen.truth(corpus):
-        if truth["url"] != truth["canonical"]:
+        if truth["url"] != truth["canonical"] or not truth.get("body"):
             continue
         host, rest = truth["url"].split("/", 3)[2], "/" + truth["url"].split("/", 3)[3]
         sid, spec = by_host.get(host, (None, None))
-        if spec and spec["routes"].get(rest, {}).get("file") and spec["routes"][rest]["status"] == 200:
-            found.append((sid, rest, truth["url"]))
+        route = spec["routes"].get(rest, {}) if spec else {}
+        if not route.get("file") or route.get("status") != 200:
+            continue
+        try:
+            html = (corpus / route["file"]).read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            continue  # a windows-1258 page: edited by hand it would not stay one
+        stretch = truth["body"].split("\n")[0][:40]
+        if len(stretch) >= 20 and html.count(stretch) == 1:
+            found.append((sid, rest, truth["url"], stretch))
     return sorted(found)
 
 
 def edit(corpus: Path, chosen, stamp: str) -> None:
-    """Change each chosen article's text on disk and its validators in routes.json."""
+    """Change each chosen article's body text on disk and its validators in routes.json."""
     path = corpus / "routes.json"
     routes = json.loads(path.read_text(encoding="utf-8"))
-    for sid, key, _ in chosen:
+    for sid, key, _, stretch in chosen:
         route = routes["sites"][sid]["routes"][key]
         page = corpus / route["file"]
-        html = page.read_bytes().decode("utf-8", "replace")
-        i = html.find("</p>")
-        html = html[:i] + f" Bài viết được cập nhật ({stamp}): bổ sung số liệu mới nhất của huyện." + html[i:]
-        page.write_bytes(html.encode("utf-8"))
+        html = page.read_bytes().decode("utf-8")
+        added = f" Bài viết được cập nhật ({stamp}): bổ sung số liệu mới nhất của huyện."
+        page.write_bytes(html.replace(stretch, stretch + added, 1).encode("utf-8"))
         headers = route.setdefault("headers", {})
         headers["ETag"] = f'"edited-{stamp}-{abs(hash(key)) % 10**8}"'
         headers["Last-Modified"] = datetime.now(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
@@ -93,7 +101,7 @@ def edit(corpus: Path, chosen, stamp: str) -> None:
 def remove(corpus: Path, chosen) -> None:
     path = corpus / "routes.json"
     routes = json.loads(path.read_text(encoding="utf-8"))
-    for sid, key, _ in chosen:
+    for sid, key, *_ in chosen:
         route = routes["sites"][sid]["routes"][key]
         route.update(status=404, headers={})
     path.write_text(json.dumps(routes, ensure_ascii=False), encoding="utf-8")
@@ -133,15 +141,15 @@ def main(argv=None) -> int:
     edit(corpus, edited, "a")
     remove(corpus, removed)
     runs["edited-all"] = visit(corpus, data, targets, "--recheck", "all", *later(1.5))
-    found = sum(v >= 2 for v in versions_of(data, [u for *_, u in edited]).values())
-    gone = gone_of(data, [u for *_, u in removed])
+    found = sum(v >= 2 for v in versions_of(data, [a[2] for a in edited]).values())
+    gone = gone_of(data, [a[2] for a in removed])
     edit(corpus, edited2, "b")
     runs["month-later"] = visit(corpus, data, targets, *later(40))
-    found2 = sum(v >= 2 for v in versions_of(data, [u for *_, u in edited2]).values())
+    found2 = sum(v >= 2 for v in versions_of(data, [a[2] for a in edited2]).values())
 
     first = runs["first"]
     print(f"corpus: {args.articles} articles requested from portalgen (seed {args.seed}), "
-          f"{len(articles)} canonical article files; {args.edits} + {args.edits} edits, {args.removals} removals")
+          f"{len(articles)} editable canonical article files; {args.edits} + {args.edits} edits, {args.removals} removals")
     print(f"{'visit':<12} {'seconds':>8} {'time/first':>10} {'requests':>9} {'WARC bytes':>11} {'bytes/first':>11}  report")
     for name, run in runs.items():
         r = run["recheck"] or {}

@@ -57,6 +57,7 @@ class CrawlArchive:
         response = cls(url=request.url, status=200, headers=scrapy_headers, body=body,
                        request=request, flags=["archived"])
         request.meta["capture_id"] = capture.get("id")
+        request.meta["archived_digest"] = capture.get("payload_digest")
         return response
 
     def close(self):

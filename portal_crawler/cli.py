@@ -70,7 +70,7 @@ def cmd_crawl(args):
                            settings={**setting_pairs(args.set), **({"PORTAL_RECHECK": args.recheck} if args.recheck else {})},
                            profiles=args.profile or [], redis_url=getattr(args, "redis", None),
                            verbose=args.verbose)
-    check_targets(request)
+    check_targets(request.targets, request.profiles)
     if args.max_pages is not None and args.max_pages < 1:
         raise UserError("--max-pages must be at least 1")
     if args.redis:

@@ -106,13 +106,14 @@ def split_targets(targets: list[str]) -> tuple[list[str], list[str]]:
     return ids, urls
 
 
-def check_targets(request: CrawlRequest):
-    """Fail before Scrapy starts: unknown site ids and unreadable profile files."""
+def check_targets(targets: list[str], profiles: list[str] = ()) -> None:
+    """Fail before Scrapy starts (and refuse at `schedule add` what would fail at every run):
+    unknown site ids, unreadable profile files, non-http start URLs."""
     from portal_crawler.errors import UserError
     from portal_crawler.sites.registry import RegistryError, load_registry
-    ids, urls = split_targets(request.targets)
+    ids, urls = split_targets(targets)
     try:
-        registry = load_registry(request.profiles)
+        registry = load_registry(list(profiles))
         for site_id in ids:
             registry.get(site_id)
     except RegistryError as exc:
@@ -157,7 +158,7 @@ def run_crawl(request: CrawlRequest) -> CrawlReport:
     from scrapy.crawler import CrawlerProcess
     from portal_crawler.spiders.portal import PortalSpider
 
-    check_targets(request)
+    check_targets(request.targets, request.profiles)
     ids, urls = split_targets(request.targets)
     settings = scrapy_settings(request)
     process = CrawlerProcess(settings)

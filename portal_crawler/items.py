@@ -48,6 +48,8 @@ class PageItem:
     warc_ref: object | None = None    # archive.warc.WarcRef of the response/revisit record
     not_modified: bool = False        # 304, or a payload identical to the last capture
     from_archive: str | None = None   # "resume" when read back from this crawl's WARCs
+    asset_links: list[str] = field(default_factory=list)
+    links_digest: str | None = None   # the payload the links were parsed from: keep them for recrawls
 
 
 @dataclass

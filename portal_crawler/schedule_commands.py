@@ -10,6 +10,7 @@ from pathlib import Path
 
 from archive.schedule import ScheduleError, add_schedule, list_schedules, remove_schedule
 from archive.sitelock import holder
+from portal_crawler.crawl_runner import check_targets
 from portal_crawler.scheduler import SubprocessCrawl, profile_files, run_due, run_forever, site_lock_keys
 
 logger = logging.getLogger(__name__)
@@ -39,22 +40,6 @@ def schedule_command(args, data: Path) -> int:
     except ScheduleError as error:
         raise UserError(str(error)) from None
     return 0
-
-
-def check_targets(targets, profiles) -> None:
-    """Refuse at `add` what would fail at every run: unknown site ids, non-http URLs."""
-    from portal_crawler.cli import UserError
-    from portal_crawler.sites.registry import RegistryError, load_registry
-    try:
-        registry = load_registry(profiles)
-        for target in targets:
-            if "://" not in target:
-                registry.get(target)
-    except RegistryError as error:
-        raise UserError(str(error)) from None
-    for target in targets:
-        if "://" in target and not target.startswith(("http://", "https://")):
-            raise UserError(f"not an http(s) start URL: {target}")
 
 
 def print_schedules(data: Path, as_json: bool) -> None:

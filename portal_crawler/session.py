@@ -15,6 +15,8 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from archive.index import url_key
+from archive.page_links import PageLinks
 from archive.revisit import RevisitPolicy, Verdict, history_of
 from archive.timeutil import iso_timestamp, parse_iso, utcnow
 from archive.versions import canonical_of_alias, recheck_report, recheck_times
@@ -93,6 +95,7 @@ class CrawlSession:
         self.settings = settings
         self.policy = settings.policy
         self.archive = CrawlArchive(settings.data_dir)
+        self.page_links = PageLinks(self.archive.index)
         self.case_folding = CaseFoldingHosts()
         self.run: CrawlRun | None = None
         self._site_of = None
@@ -211,11 +214,19 @@ class CrawlSession:
         return max_age > 0 and self.archive.newest_capture(url, max_age=max_age,
                                                           now=self.settings.clock()) is not None
 
-    def unchanged_article(self, url: str) -> dict | None:
-        """The indexed record of a page whose bytes did not change (304, identical payload,
-        read back on resume): extraction would give the same result, so it is not run."""
+    def unchanged_page(self, url: str, capture_id: int | None = None) -> dict | None:
+        """What extraction gave for a page whose bytes did not change (304, identical payload,
+        read back on resume): its indexed article, or a page that is no article (a listing)
+        when the index holds none for it and the bytes are this URL's own earlier ones.
+        Extraction would say the same, so it is not run. None: extract it."""
         stored = self.archive.index.article(url)
-        return stored_record(stored, url) if stored is not None else None
+        if stored is not None:
+            return stored_record(stored, url)
+        capture = self.archive.index.capture(capture_id) if capture_id else None
+        if capture is not None and capture.get("record_type") == "revisit" and \
+                url_key(capture.get("refers_to_url") or "") != url_key(url):
+            return None  # the same bytes as another URL (a print view, an alias): not known here
+        return {"url": url, "canonical": url, "is_article": False}
 
     def canonical_of_alias(self, url: str) -> str | None:
         return canonical_of_alias(self.archive.index, url)

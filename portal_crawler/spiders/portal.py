@@ -196,31 +196,46 @@ class PortalSpider(scrapy.Spider):
             return
         yield from self.parse_page(response)
 
-    def unchanged_article(self, response) -> dict | None:
-        """The indexed article of a page whose bytes did not change (304, identical payload, or
-        read back on resume): extraction would give the same result, so it is not run again."""
+    @staticmethod
+    def unchanged_digest(response) -> str | None:
+        """The payload digest of a page whose bytes did not change (304, identical payload,
+        read back on resume), else None: such a page is neither extracted nor parsed again."""
         meta = response.meta
-        if not (meta.get("not_modified") or meta.get("revisit") or meta.get("from_archive")):
-            return None
-        return self.session.unchanged_article(response.url)
+        if meta.get("revisit"):
+            return meta.get("payload_digest")
+        if meta.get("not_modified") or meta.get("from_archive"):
+            return meta.get("archived_digest")
+        return None
 
     def parse_page(self, response: TextResponse):
         stats = self.crawler.stats
-        record = self.unchanged_article(response)
+        digest = self.unchanged_digest(response)
+        unchanged = digest is not None or bool(response.meta.get("not_modified") or response.meta.get("from_archive"))
+        record = self.session.unchanged_page(response.url, response.meta.get("capture_id")) if unchanged else None
         if record is None:
             record = extract(response.body, response.url, header_pairs(response.headers)).to_dict()
         else:
-            stats.inc_value("articles/not_reextracted")
-        page_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["page"]).getall()]
-        asset_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["asset"]).getall()]
-        # only WebForms pages page by postback; the check spares every other page a parse
-        postbacks = postback_fallback_links(response.selector.root, response.url) \
-            if b"PostBack" in response.body else []
-        page_links += [link for link in postbacks if isinstance(link, str)]
-        yield PageItem(response.url, record, sorted(set(page_links)), site=self.site_of(response.url),
+            stats.inc_value("articles/not_reextracted" if record.get("is_article") else "pages/not_reextracted")
+        links = self.session.page_links.get(response.url, digest) if unchanged else None
+        postbacks = []
+        if links is not None:
+            page_links, asset_links = links
+            stats.inc_value("pages/links_reused")
+        else:
+            page_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["page"]).getall()]
+            asset_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["asset"]).getall()]
+            # only WebForms pages page by postback; the check spares every other page a parse
+            postbacks = postback_fallback_links(response.selector.root, response.url) \
+                if b"PostBack" in response.body else []
+            page_links += [link for link in postbacks if isinstance(link, str)]
+        forms = [f for f in postbacks if isinstance(f, PostbackForm)]
+        page_links, asset_links = sorted(set(page_links)), sorted(set(asset_links))
+        yield PageItem(response.url, record, page_links, site=self.site_of(response.url),
                        capture_id=response.meta.get("capture_id"), warc_ref=response.meta.get("warc_ref"),
                        not_modified=bool(response.meta.get("not_modified")),
-                       from_archive=response.meta.get("from_archive"))
+                       from_archive=response.meta.get("from_archive"), asset_links=asset_links,
+                       links_digest=None if forms or links is not None
+                       else digest or response.meta.get("payload_digest"))
         if record.get("is_article"):
             stats.inc_value("articles/seen")
             canonical = record.get("canonical") or response.url
@@ -230,7 +245,7 @@ class PortalSpider(scrapy.Spider):
             yield from self.follow(documents, meta={"linked_from": canonical})
         yield from self.follow(page_links, parent=response)
         yield from self.follow(asset_links, kind_hint="asset")
-        yield from self.postback_requests([f for f in postbacks if isinstance(f, PostbackForm)])
+        yield from self.postback_requests(forms)
 
     def postback_requests(self, forms):
         """WebForms paging with no plain link: post the form, once per (page, argument)."""
