@@ -11,15 +11,14 @@ import hashlib
 import shutil
 import subprocess
 import sys
-import threading
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
 
 from archive.index import Index
 from archive.snapshot import snapshot_capture
+from tests.support.loopback import PortalHandler, serving
 
 CLI = [sys.executable, "-m", "portal_crawler.cli"]
 HOST = "edits.test"
@@ -37,7 +36,7 @@ def article_page(text: str) -> bytes:
             f"<p><a href='{ALIAS_PATH}'>Đường dẫn rút gọn</a> <a href='/'>Trang chủ</a></p></body></html>").encode()
 
 
-class Portal(BaseHTTPRequestHandler):
+class Portal(PortalHandler):
     """`self.server.plan`: first (which URL the home page links), text, alias and canonical
     modes: "200" (serve the current text), "304" (answer 304 to any validator: a server
     whose validator does not follow edits), "404", "301" (redirect to the canonical URL)."""
@@ -47,47 +46,27 @@ class Portal(BaseHTTPRequestHandler):
         if parts.hostname != HOST:
             return self.send_error(502)
         if parts.path == "/robots.txt":
-            return self.send(200, b"User-agent: *\nDisallow:\n", "text/plain")
+            return self.answer(200, b"User-agent: *\nDisallow:\n", "text/plain")
         if parts.path == "/":
             first = CANONICAL if plan["first"] == "canonical" else ALIAS_PATH
-            return self.send(200, f"<html><body><a href='{first}'>Hội nghị</a></body></html>".encode())
+            return self.answer(200, f"<html><body><a href='{first}'>Hội nghị</a></body></html>".encode())
         mode = {ALIAS_PATH: plan["alias"], urlsplit(CANONICAL).path: plan["canonical"]}.get(parts.path)
         if mode is None or mode == "404":
-            return self.send(404, b"<html><body>Not found</body></html>")
+            return self.answer(404, b"<html><body>Not found</body></html>")
         if mode == "301":
-            self.send_response(301)
-            self.send_header("Location", CANONICAL)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
+            return self.answer(301, mime=None, Location=CANONICAL)
         body = article_page(plan["text"])
         etag = '"%s"' % hashlib.sha1(body).hexdigest()[:12]
-        if self.headers.get("If-None-Match") and (mode == "304" or self.headers["If-None-Match"] == etag):
-            self.send_response(304)
-            self.send_header("ETag", self.headers["If-None-Match"])
-            self.end_headers()
-            return
-        self.send(200, body, etag=etag)
-
-    def send(self, status, body, mime="text/html; charset=utf-8", etag=None):
-        self.send_response(status)
-        self.send_header("Content-Type", mime)
-        self.send_header("Content-Length", str(len(body)))
-        if etag:
-            self.send_header("ETag", etag)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        asked = self.headers.get("If-None-Match")
+        if asked and (mode == "304" or asked == etag):
+            return self.answer(304, ETag=asked)
+        self.answer(200, body, ETag=etag)
 
 
 @pytest.fixture(scope="module")
 def portal():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
+    with serving(Portal) as server:
+        yield server
 
 
 def run(portal, *args):

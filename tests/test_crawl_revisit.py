@@ -13,13 +13,13 @@ import re
 import sqlite3
 import subprocess
 import sys
-import threading
 from collections import Counter
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.support.loopback import PortalHandler, serving
 
 CLI = [sys.executable, "-m", "portal_crawler.cli"]
 HOST = "revisit.test"
@@ -35,54 +35,38 @@ def page(n: int, day: str, text: str, counter: int | None) -> bytes:
             f"{views}<p><a href='/'>Trang chủ</a></p></body></html>").encode("utf-8")
 
 
-class Portal(BaseHTTPRequestHandler):
+class Portal(PortalHandler):
     def do_GET(self):  # noqa: N802
         parts, server = urlsplit(self.path), self.server
         if parts.hostname != HOST:
             return self.send_error(502)
         server.requests[parts.path] += 1
         if parts.path == "/robots.txt":
-            return self.send(b"User-agent: *\nDisallow:\n", "text/plain")
+            return self.answer(200, b"User-agent: *\nDisallow:\n", "text/plain")
         counter = sum(server.requests.values()) if server.counter else None
         if parts.path == "/":
             links = "".join(f"<li><a href='/tin/{n}.html'>Tin {n}</a></li>" for n in sorted(server.articles))
             views = f"<p>Lượt truy cập: {counter}</p>" if counter is not None else ""
-            return self.send(f"<html><body><ul>{links}</ul>{views}</body></html>".encode("utf-8"))
+            return self.answer(200, f"<html><body><ul>{links}</ul>{views}</body></html>".encode("utf-8"))
         match = re.fullmatch(r"/tin/(\d+)\.html", parts.path)
         if not match or int(match[1]) not in server.articles:
-            return self.send(b"<html><body>Not found</body></html>", status=404)
-        n = int(match[1])
-        day, text = server.articles[n]
-        self.send(page(n, day, text, counter), validators=not server.counter)
-
-    def send(self, body, mime="text/html; charset=utf-8", status=200, validators=False):
+            return self.answer(404, b"<html><body>Not found</body></html>")
+        day, text = server.articles[int(match[1])]
+        body = page(int(match[1]), day, text, counter)
+        if server.counter:  # no validators at all
+            return self.answer(200, body)
         etag = '"%s"' % hashlib.sha1(body).hexdigest()[:12]
-        if validators and self.headers.get("If-None-Match") == etag:
-            self.send_response(304)
-            self.send_header("ETag", etag)
-            self.end_headers()
-            return
-        self.send_response(status)
-        self.send_header("Content-Type", mime)
-        self.send_header("Content-Length", str(len(body)))
-        if validators:
-            self.send_header("ETag", etag)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        if self.headers.get("If-None-Match") == etag:
+            return self.answer(304, ETag=etag)
+        self.answer(200, body, ETag=etag)
 
 
 @pytest.fixture
 def portal():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
-    server.requests, server.counter = Counter(), False
     # 1 and 2 published today (new), 3..8 in 2019 (old)
-    server.articles = {n: (TODAY if n <= 2 else OLD_DAY, TEXT + f"Bài {n}.") for n in range(1, 9)}
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
+    articles = {n: (TODAY if n <= 2 else OLD_DAY, TEXT + f"Bài {n}.") for n in range(1, 9)}
+    with serving(Portal, requests=Counter(), counter=False, articles=articles) as server:
+        yield server
 
 
 def crawl(portal, data, *args, later: timedelta | None = None):
