@@ -156,7 +156,9 @@ class PortalSpider(scrapy.Spider):
                 kind = "page"
             if kind_hint == "asset" and kind == "page":
                 kind = "asset"
-            if kind == "page" and url not in self.seen_fresh and self.session.not_due(url):
+            if kind == "page" and url in self.seen_fresh:
+                continue  # not due, already counted (linked again under another spelling)
+            if kind == "page" and self.session.not_due(url):
                 self.seen_fresh.add(url)
                 stats.inc_value("articles/not_due")
                 yield NotDueItem(url, site=profile.id)
