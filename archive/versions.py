@@ -13,9 +13,10 @@ def _article_keys(index: Index, article_id: int, url: str) -> list[str]:
     return sorted({url_key(u) for u in (url, *aliases)})
 
 
-def recheck_times(index: Index, article_id: int) -> tuple[str | None, str | None]:
+def recheck_times(index: Index, article_id: int, before_crawl: int | None = None) -> tuple[str | None, str | None]:
     """(when any URL of the article was last asked for, when its newest version after the
-    first was captured or None)."""
+    first was captured or None). `before_crawl`: leave that crawl's captures out: a 304 of
+    one alias in this crawl says nothing about the article's other URLs."""
     row = index.conn.execute("SELECT url FROM articles WHERE id = ?", (article_id,)).fetchone()
     if row is None:
         return None, None
@@ -23,8 +24,9 @@ def recheck_times(index: Index, article_id: int) -> tuple[str | None, str | None
     marks = ",".join("?" * len(keys))
     checked = index.conn.execute(
         f"SELECT max(timestamp) FROM captures WHERE url_key IN ({marks})"
-        " AND record_type IN ('response', 'revisit') AND coalesce(status, 0) < ?",
-        (*keys, CHECKED_BELOW)).fetchone()[0]
+        " AND record_type IN ('response', 'revisit') AND coalesce(status, 0) < ?"
+        " AND coalesce(crawl_id, -1) != coalesce(?, -2)",
+        (*keys, CHECKED_BELOW, before_crawl)).fetchone()[0]
     changed = index.conn.execute(
         "SELECT captured FROM article_versions WHERE article_id = ? AND version > 1"
         " ORDER BY version DESC LIMIT 1", (article_id,)).fetchone()

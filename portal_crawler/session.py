@@ -198,7 +198,7 @@ class CrawlSession:
         stored = self.archive.index.article(url)
         if stored is None:
             return None
-        checked, changed = recheck_times(self.archive.index, stored["id"])
+        checked, changed = recheck_times(self.archive.index, stored["id"], before_crawl=self.crawl_id)
         return stored, self.policy.verdict(history_of(stored, checked, changed), self.settings.clock())
 
     def not_due(self, url: str) -> bool:

@@ -59,3 +59,23 @@ def test_a_bad_setting_fails_at_start(settings, message):
 
 def test_zero_hours_means_every_article():
     assert CrawlSettings.from_settings({"PORTAL_ARTICLE_RECHECK_HOURS": "0"}).policy.rechecks_all
+
+
+def test_a_check_of_one_url_in_this_crawl_does_not_make_the_others_checked(tmp_path):
+    """An alias answering 304 early in a crawl must not make the canonical URL 'just checked'
+    (its edit would be missed): the policy judges by the checks of earlier crawls."""
+    from archive.index import Index
+    from archive.versions import recheck_times
+    index = Index(tmp_path / "index.sqlite")
+    url, alias = "http://a.test/tin/1.html", "http://a.test/node/1"
+    first, second = index.start_crawl(["a"], {}), index.start_crawl(["a"], {})
+    index.upsert_article({"url": alias, "canonical": url, "title": "T", "body": "Nội dung.", "is_article": True},
+                         crawl_id=first, captured="2026-05-30T02:00:00Z")
+    for crawl_id, when, status in ((first, "2026-05-30T02:00:00Z", 200), (second, "2026-06-01T02:00:00Z", 304)):
+        index.add_capture(url=alias, timestamp=when, status=status, mime="text/html", payload_digest=None,
+                          warc_file="x.warc.gz", offset=0, length=1, record_id=f"<urn:{when}>",
+                          record_type="revisit" if status == 304 else "response", crawl_id=crawl_id)
+    article_id = index.article(url)["id"]
+    assert recheck_times(index, article_id)[0] == "2026-06-01T02:00:00Z"
+    assert recheck_times(index, article_id, before_crawl=second)[0] == "2026-05-30T02:00:00Z"
+    index.close()
