@@ -18,7 +18,7 @@ from scrapy.exceptions import NotConfigured
 from archive.index import url_key
 from archive.page_links import PageLinks
 from archive.revisit import RevisitPolicy, Verdict, history_of
-from archive.timeutil import iso_timestamp, parse_iso, utcnow
+from archive.timeutil import parse_iso, utcnow
 from archive.versions import canonical_of_alias, recheck_report, recheck_times
 from portal_crawler.archive_access import CrawlArchive
 from portal_crawler.scope import canonicalize, host_of, is_case_insensitive_server
@@ -230,9 +230,6 @@ class CrawlSession:
 
     def canonical_of_alias(self, url: str) -> str | None:
         return canonical_of_alias(self.archive.index, url)
-
-    def now_iso(self) -> str:
-        return iso_timestamp(self.settings.clock())
 
 
 def stored_record(stored: dict, url: str) -> dict:
