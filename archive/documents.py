@@ -2,8 +2,8 @@
 
 PDF text comes from pypdf, DOCX text from python-docx (paragraphs, then table
 cells).  Both are imported on first use, so the rest of the archive works without
-them.  `index_document` extracts and stores the text with a link to the article
-that links the attachment (`Index.upsert_document`).
+them.  Indexing a document (text, page count, the article that links it) goes through
+`portal_crawler.indexing.record_rows`, as every archived record does.
 """
 
 from __future__ import annotations
@@ -100,16 +100,3 @@ def _docx_text(data: bytes, url: str | None) -> DocumentText | None:
             lines.append("\t".join(cell for cell in cells if cell))
     text = "\n".join(line.strip() for line in lines if line.strip())
     return DocumentText(text, "docx") if text else None
-
-
-def index_document(index, url: str, data: bytes, *, mime: str | None = None,
-                   article_url: str | None = None, name: str | None = None,
-                   site: str | None = None, capture_id: int | None = None,
-                   captured=None) -> int | None:
-    """Extract an attachment's text and store it in the index; its id, or None."""
-    document = extract_text(data, mime, url)
-    if document is None:
-        return None
-    return index.upsert_document(url, document.text, article_url=article_url, name=name,
-                                 mime=mime or document.kind, site=site, capture_id=capture_id,
-                                 captured=captured, pages=document.pages)

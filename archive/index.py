@@ -45,17 +45,17 @@ import contextlib
 import hashlib
 import json
 import logging
-import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator, Sequence, Union
 
 import sqlite_utils
 
-from archive import aliases, textfold
+from archive import aliases, textfold, version_rules
 from archive.redact import redacted
+from archive.timeutil import iso_timestamp, utc_now  # noqa: F401  (re-exported)
 from archive.urlkey import lookup_keys, url_key
 
 log = logging.getLogger(__name__)
@@ -199,34 +199,6 @@ MIGRATIONS: tuple[Migration, ...] = (
 ARTICLE_FIELDS = ("title", "published", "author", "body")
 
 
-ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def iso_timestamp(value) -> str | None:
-    """ISO 8601 UTC ('2024-03-01T10:00:00Z') from a datetime, ISO text or 14-digit WARC time."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc)
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-    text = str(value).strip()
-    if ISO_UTC.fullmatch(text):
-        return text
-    if text.isdigit() and len(text) >= 8:
-        text = text.ljust(14, "0")
-        return f"{text[:4]}-{text[4:6]}-{text[6:8]}T{text[8:10]}:{text[10:12]}:{text[12:14]}Z"
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return text
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return iso_timestamp(parsed)
 
 
 def text_hash(fields: dict) -> str:
@@ -552,13 +524,16 @@ class Index:
         return min(captures, key=lambda c: (abs(_julian(c["timestamp"]) - moment), c["id"]))
 
     def upsert_article(self, article: dict, site: str | None = None, capture_id: int | None = None,
-                       captured=None, crawl_id: int | None = None) -> str:
+                       captured=None, crawl_id: int | None = None, payload_captured=None) -> str:
         """Add or update one extracted article; return "new", "changed" or "unchanged".
 
         The article is keyed by its canonical URL; its page URL, when different,
         becomes an alias.  A new version is recorded only when the text differs
         from the newest version archived by an earlier crawl; within one crawl the
-        canonical page's text wins over an alias page's.
+        canonical page's text wins over an alias page's.  `payload_captured` is when the
+        text's bytes were archived (for a 304 or identical-payload revisit: its original):
+        a text older than the article's newest version never replaces it, in whatever order
+        its URLs answer (archive/version_rules.py).
         """
         url = article["url"]
         canonical = article.get("canonical") or url
@@ -583,16 +558,19 @@ class Index:
             capture_id = None if view else capture_id
             article_id = row["id"]
             self._add_alias(conn, article_id, row["url"], url, canonical)
-            # capture_id follows the newest capture (a rebuild may replay WARCs out of order).
+            stale = version_rules.older_than_current(conn, article_id, iso_timestamp(payload_captured) or captured)
+            # capture_id follows the newest capture (a rebuild may replay WARCs out of order)
+            # that holds the newest text (not a 304 pointing back at an older payload).
             conn.execute(
                 "UPDATE articles SET capture_id = CASE WHEN :captured >= coalesce(last_captured, '')"
-                " THEN coalesce(:capture_id, capture_id) ELSE capture_id END,"
+                " AND NOT :stale THEN coalesce(:capture_id, capture_id) ELSE capture_id END,"
                 " last_captured = max(coalesce(last_captured, ''), :captured),"
                 " last_crawl_id = coalesce(:crawl_id, last_crawl_id),"
                 " gone = NULL, gone_crawl_id = NULL WHERE id = :id",
-                {"captured": captured, "capture_id": capture_id, "crawl_id": crawl_id, "id": article_id},
+                {"captured": captured, "capture_id": capture_id, "crawl_id": crawl_id, "id": article_id,
+                 "stale": stale},
             )
-            if row["text_hash"] == digest or view:
+            if row["text_hash"] == digest or view or stale:
                 return "unchanged"
             same_crawl = crawl_id is not None and self._newest_version_crawl(article_id) == crawl_id
             if same_crawl:

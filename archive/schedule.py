@@ -31,8 +31,9 @@ from cronsim import CronSim, CronSimError
 
 from archive.index import Migration
 from archive.state import State, copy_from_index
+from archive.timeutil import VIETNAM_ZONE_NAME, parse_iso, utcnow  # noqa: F401  (used by callers)
 
-DEFAULT_TZ = "Asia/Ho_Chi_Minh"
+DEFAULT_TZ = VIETNAM_ZONE_NAME
 EVERY = ("daily", "weekly", "monthly")
 # cronsim reads five-field expressions only; these are the usual shorthands.
 CRON_ALIASES = {"@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
@@ -70,16 +71,8 @@ class ScheduleError(ValueError):
     """Bad input for a schedule: the message is meant for the user as it is."""
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds") if moment else None
-
-
-def parse_iso(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
 
 
 def zone(name: str) -> ZoneInfo:

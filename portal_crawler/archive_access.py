@@ -23,8 +23,10 @@ class CrawlArchive:
         self.warcs_dir.mkdir(parents=True, exist_ok=True)
         self.index = Index(self.data_dir / "index.sqlite", cache_mb=8)
 
-    def newest_capture(self, url: str, crawl_id: int | None = None, max_age: float | None = None) -> dict | None:
-        """The newest 200 capture of url (of crawl_id; at most max_age seconds old), or None."""
+    def newest_capture(self, url: str, crawl_id: int | None = None, max_age: float | None = None,
+                       now: datetime | None = None) -> dict | None:
+        """The newest 200 capture of url (of crawl_id; at most max_age seconds before `now`,
+        default the clock), or None."""
         captures = [c for c in self.index.captures(url)
                     if c.get("status") == 200 and (crawl_id is None or c.get("crawl_id") == crawl_id)]
         if not captures:
@@ -32,7 +34,7 @@ class CrawlArchive:
         capture = max(captures, key=lambda c: c["timestamp"])
         if max_age is not None:
             taken = datetime.fromisoformat(capture["timestamp"].replace("Z", "+00:00"))
-            if (datetime.now(timezone.utc) - taken).total_seconds() > max_age:
+            if ((now or datetime.now(timezone.utc)) - taken).total_seconds() > max_age:
                 return None
         return capture
 
@@ -55,6 +57,7 @@ class CrawlArchive:
         response = cls(url=request.url, status=200, headers=scrapy_headers, body=body,
                        request=request, flags=["archived"])
         request.meta["capture_id"] = capture.get("id")
+        request.meta["archived_digest"] = capture.get("payload_digest")
         return response
 
     def close(self):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from archive.index import Index
@@ -33,8 +34,11 @@ class CrawlReport:
                  f"  pages      {s.get('pages', 0)}  ({s.get('not_modified', 0)} not modified, "
                  f"{s.get('revisits', 0)} deduplicated)",
                  f"  articles   {s.get('new', 0)} new, {s.get('changed', 0)} changed, "
-                 f"{s.get('unchanged', 0)} unchanged",
-                 f"  errors     {s.get('errors', 0)}   gone {s.get('gone', 0)}"]
+                 f"{s.get('unchanged', 0)} unchanged"]
+        recheck = s.get("recheck")
+        if recheck:
+            lines += recheck_lines(recheck)
+        lines.append(f"  errors     {s.get('errors', 0)}   gone {s.get('gone', 0)}")
         scrapy_stats = s.get("stats") or {}
         if scrapy_stats.get("proxy/failed"):
             failed = scrapy_stats["proxy/failed"]
@@ -50,24 +54,71 @@ class CrawlReport:
         return "\n".join(lines)
 
 
+def recheck_lines(r: dict) -> list[str]:
+    """The revisit policy's account: every archived article of the crawled sites once."""
+    earlier = r.get("rechecked", 0) + r.get("not_due", 0) + r.get("gone_before", 0) + r.get("not_reached", 0)
+    if not earlier:
+        return [f"  archive    {r.get('articles', 0)} articles, all new (nothing was archived before)"]
+    policy = "every article revalidated (--recheck all)" if r.get("mode") == "all" else \
+        "articles due for a recheck (see README: revisit policy)"
+    lines = [f"  rechecked  {r.get('rechecked', 0)}: {r.get('changed', 0)} changed, {r.get('unchanged', 0)} unchanged, "
+             f"{r.get('gone', 0)} gone  [{policy}]"]
+    when = r.get("not_due_checked")
+    span = f" (last checked {_short(when[0])} .. {_short(when[1])})" if when else ""
+    lines.append(f"  not due    {r.get('not_due', 0)}{span}")
+    extra = [f"{r[k]} {label}" for k, label in (("gone_before", "gone earlier"), ("not_reached", "not reached"))
+             if r.get(k)]
+    lines.append(f"  archive    {r.get('articles', 0)} articles = {r.get('new', 0)} new + {r.get('rechecked', 0)} "
+                 f"rechecked + {r.get('not_due', 0)} not due" + "".join(f" + {e}" for e in extra))
+    return lines
+
+
+def _short(stamp: str) -> str:
+    return (stamp or "")[:16].replace("T", " ")
+
+
+def crawl_summary(stats: dict, recheck: dict | None = None) -> dict:
+    """The numbers a crawl report and the crawls table show. With the recheck report, the
+    article counts are distinct articles of the index, not upserts (an article seen at two
+    URLs counts once)."""
+    errors = sum(v for k, v in stats.items() if k.startswith("errors/") and isinstance(v, int))
+    errors += stats.get("spider_exceptions/count", 0)
+    started = stats.get("start_time")
+    seconds = (datetime.now(timezone.utc) - started).total_seconds() if started else 0.0
+    counts = recheck or {"new": stats.get("articles/new", 0), "changed": stats.get("articles/changed", 0),
+                         "unchanged": stats.get("articles/unchanged", 0)}
+    summary = {
+        "seconds": seconds,
+        "pages": stats.get("response_received_count", 0),
+        "new": counts["new"],
+        "changed": counts["changed"],
+        "unchanged": counts["unchanged"],
+        "errors": errors,
+        "gone": stats.get("pages/gone", 0),
+        "not_modified": stats.get("pages/not_modified", 0),
+        "revisits": stats.get("warc/revisit", 0),
+        "bytes": stats.get("downloader/response_bytes", 0),
+        "stats": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in stats.items()},
+    }
+    if recheck is not None:
+        summary["recheck"] = recheck
+    return summary
+
+
 def split_targets(targets: list[str]) -> tuple[list[str], list[str]]:
     urls = [t for t in targets if "://" in t]
     ids = [t for t in targets if "://" not in t]
     return ids, urls
 
 
-def check_targets(request: CrawlRequest):
-    """Fail before Scrapy starts: unknown site ids and unreadable profile files."""
-    check_target_list(request.targets, request.profiles)
-
-
-def check_target_list(targets: list[str], profiles) -> None:
-    """Unknown site ids, unreadable profile files and non-http(s) start URLs are user errors."""
+def check_targets(targets: list[str], profiles: list[str] = ()) -> None:
+    """Fail before Scrapy starts (and refuse at `schedule add` what would fail at every run):
+    unknown site ids, unreadable profile files, non-http start URLs."""
     from portal_crawler.errors import UserError
     from portal_crawler.sites.registry import RegistryError, load_registry
     ids, urls = split_targets(targets)
     try:
-        registry = load_registry(profiles)
+        registry = load_registry(list(profiles))
         for site_id in ids:
             registry.get(site_id)
     except RegistryError as exc:
@@ -101,6 +152,11 @@ def scrapy_settings(request: CrawlRequest):
             settings.update(proxy_settings(settings.get("PORTAL_PROXY"), request.data_dir), priority="cmdline")
         except ProxyError as exc:
             raise UserError(f"--proxy: {exc}") from None
+    from portal_crawler.session import CrawlSettings
+    try:
+        CrawlSettings.from_settings(settings)  # a bad value fails here, before Scrapy starts
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     if request.redis_url:
         from portal_crawler.distributed import quiet_scrapy_redis, redis_settings
         quiet_scrapy_redis()
@@ -113,7 +169,7 @@ def run_crawl(request: CrawlRequest) -> CrawlReport:
     from scrapy.crawler import CrawlerProcess
     from portal_crawler.spiders.portal import PortalSpider
 
-    check_targets(request)
+    check_targets(request.targets, request.profiles)
     ids, urls = split_targets(request.targets)
     settings = scrapy_settings(request)
     process = CrawlerProcess(settings)
@@ -127,8 +183,12 @@ def run_crawl(request: CrawlRequest) -> CrawlReport:
 
 
 def report_for(data_dir: Path, crawler) -> CrawlReport:
-    spider = crawler.spider
-    crawl_id = getattr(spider, "crawl_id", None)
+    from portal_crawler.session import CrawlSession
+    try:
+        session = crawler.get_extension(CrawlSession)
+    except RuntimeError:  # the crawler never got as far as its extensions
+        session = None
+    crawl_id = session.crawl_id if session is not None else None
     if crawl_id is None:  # the spider never opened: a setup error Scrapy has logged
         return CrawlReport(0, "failed", {"errors": 1})
     index = Index(Path(data_dir) / "index.sqlite")

@@ -441,12 +441,14 @@ class RunMonitor:
         self.server.delete(self.keys.busy(self.worker), self.keys.alive(self.worker))
         self.leases.clear()
         stats = self.crawler.stats.get_stats()
-        recorder = getattr(spider, "archive_recorder", None)
+        from portal_crawler.session import CrawlSession
+        session = self.crawler.get_extension(CrawlSession)
+        recorder = session.recorder if session is not None else None
         self.report({"state": "closed", "reason": reason,
                      "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                      "pages": stats.get("response_received_count", 0),
                      "warcs": list(recorder.files_written()) if recorder else [],
-                     "crawl_id": getattr(spider, "crawl_id", None)})
+                     "crawl_id": session.crawl_id if session is not None else None})
 
     # ------------------------------------------------------------------ state
     def busy_here(self) -> bool:

@@ -3,7 +3,7 @@
 The spider fetches a URL as it was linked (its case and parameter order kept, so the archive
 holds the URL the portal published), but spellings of one resource (parameters in another
 order, a session id, another case on a case-insensitive IIS server) must be fetched once:
-the spider's `url_key` (the canonical form) folds them. The key is computed from the
+the crawl session's `url_key` (the canonical form) folds them. The key is computed from the
 request's own URL, so a redirect (which copies meta) gets its own fingerprint.
 """
 from __future__ import annotations
@@ -23,8 +23,15 @@ class UrlKeyFingerprinter:
         return cls(crawler)
 
     def fingerprint(self, request) -> bytes:
-        spider = getattr(self.crawler, "spider", None)
-        url_key = getattr(spider, "url_key", None)
-        if url_key is None or request.method != "GET":
+        session = self._session()
+        if session is None or request.method != "GET":
             return self.fallback.fingerprint(request)
-        return hashlib.sha1(f"GET {url_key(request.url)}".encode("utf-8")).digest()
+        return hashlib.sha1(f"GET {session.url_key(request.url)}".encode("utf-8")).digest()
+
+    def _session(self):
+        """The crawl session (built after the fingerprinter, so looked up when used)."""
+        from portal_crawler.session import CrawlSession
+        try:
+            return self.crawler.get_extension(CrawlSession) if self.crawler is not None else None
+        except RuntimeError:  # the extensions are not built yet
+            return None

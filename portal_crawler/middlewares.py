@@ -10,7 +10,7 @@ from twisted.internet import defer, error
 from twisted.web._newclient import ResponseFailed
 from scrapy.exceptions import NotConfigured
 
-from portal_crawler.scope import host_of, is_case_insensitive_server
+from portal_crawler.session import CrawlSession
 
 logger = logging.getLogger(__name__)
 
@@ -130,10 +130,8 @@ class PolitenessMiddleware:
             self._raise_delay(request, floor, "crawl_delay")
 
     def process_response(self, request, response, spider=None):
-        if response.url.endswith("/robots.txt"):
-            if response.status == 200:
-                self._read_crawl_delay(response)
-            self._learn_case_rule(response)
+        if response.url.endswith("/robots.txt") and response.status == 200:
+            self._read_crawl_delay(response)
         if response.status in (429, 503):
             wait = _retry_after_seconds(response.headers.get(b"Retry-After"))
             if wait is not None:
@@ -167,14 +165,6 @@ class PolitenessMiddleware:
         current = slot.delay if slot else 0.0
         self._raise_delay(request, max(1.0, current * 2), "backoff_error")
 
-    def _learn_case_rule(self, response):
-        """robots.txt is a host's first answer: an IIS server there folds path case, so the
-        spider knows it before any page is queued (else one page may be fetched twice)."""
-        spider = self.crawler.spider
-        hosts = getattr(spider, "case_insensitive_hosts", None)
-        if hosts is not None and is_case_insensitive_server(response.headers):
-            hosts.add(host_of(response.url))
-
     def _read_crawl_delay(self, response):
         try:
             parser = Protego.parse(response.text)
@@ -193,24 +183,25 @@ class ConditionalGetMiddleware:
     page's links, so the answer is replaced by the archived copy, flagged `not_modified`.
     """
 
-    def __init__(self, crawler):
+    def __init__(self, crawler, session: CrawlSession):
         self.crawler = crawler
+        self.session = session
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("PORTAL_CONDITIONAL_GET", True):
+        session = crawler.get_extension(CrawlSession)
+        if session is None or not crawler.settings.getbool("PORTAL_CONDITIONAL_GET", True):
             raise NotConfigured
-        return cls(crawler)
+        return cls(crawler, session)
 
     def process_request(self, request, spider=None):
-        archive = getattr(spider or self.crawler.spider, "archive", None)
-        if archive is None or request.meta.get("from_archive") or request.url.endswith("/robots.txt"):
+        if request.meta.get("from_archive") or request.url.endswith("/robots.txt"):
             return None
-        crawl_id = getattr(spider or self.crawler.spider, "crawl_id", None)
-        earlier = [c for c in archive.index.captures(request.url) if c.get("crawl_id") != crawl_id]
+        index = self.session.archive.index
+        earlier = [c for c in index.captures(request.url) if c.get("crawl_id") != self.session.crawl_id]
         if earlier and (earlier[-1].get("status") or 0) >= 500:
             request.meta.setdefault("max_retry_times", 0)  # broken at the last crawl: one try
-        validators = archive.index.validators(request.url)
+        validators = index.validators(request.url)
         if not validators:
             return None
         if validators.get("etag"):
@@ -223,49 +214,41 @@ class ConditionalGetMiddleware:
     def process_response(self, request, response, spider=None):
         if response.status != 304 or not request.meta.get("conditional"):
             return response
-        archive = getattr(spider or self.crawler.spider, "archive", None)
-        archived = archive.archived_response(request) if archive else None
+        # the capture of this answer is the 304's revisit record, not the copy read back
+        revisit_capture = request.meta.get("capture_id")
+        archived = self.session.archive.archived_response(request)
         if archived is None:
             return response
+        if revisit_capture is not None:
+            request.meta["capture_id"] = revisit_capture
         self.crawler.stats.inc_value("pages/not_modified")
         request.meta["not_modified"] = True
         return archived
 
 
 class ArchiveReplayMiddleware:
-    """Answers from the WARC files the pages that need not be fetched again.
-
-    - On --resume, what this crawl already archived: Scrapy's JOBDIR queue does not survive
-      kill -9 (measured: the saved queue was gone or stale), so a resumed crawl walks the site again from its start URLs,
-      reading what it has from the archive and fetching only what it has not.
-    - On a recrawl, article pages captured less than PORTAL_ARTICLE_RECHECK_HOURS ago: new
-      articles are found on the listings, which are always fetched; a replayed article still
-      counts as seen (so it is not reported gone) and its links are still followed.
+    """On --resume, answers from the WARC files what this crawl already archived: Scrapy's
+    JOBDIR queue does not survive kill -9 (measured: the saved queue was gone or stale), so a resumed crawl walks the site again
+    from its start URLs, reading what it has from the archive and fetching only what it has
+    not. (Articles not due for a recheck are never requested: the spider asks the session.)
     """
 
-    def __init__(self, crawler, recheck_seconds: float):
+    def __init__(self, crawler, session: CrawlSession):
         self.crawler = crawler
-        self.recheck_seconds = recheck_seconds
+        self.session = session
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler, crawler.settings.getfloat("PORTAL_ARTICLE_RECHECK_HOURS", 12.0) * 3600)
+        session = crawler.get_extension(CrawlSession)
+        if session is None:
+            raise NotConfigured
+        return cls(crawler, session)
 
     def process_request(self, request, spider=None):
-        spider = spider or self.crawler.spider
-        archive = getattr(spider, "archive", None)
-        if archive is None or request.url.endswith("/robots.txt") or request.method != "GET":
+        if not self.session.resuming or request.url.endswith("/robots.txt") or request.method != "GET":
             return None
-        if getattr(spider, "resuming", False):
-            archived = archive.archived_response(request, crawl_id=spider.crawl_id)
-            reason = "resume"
-        elif self.recheck_seconds > 0 and request.meta.get("url_kind") == "page" \
-                and archive.index.article(request.url) is not None:
-            archived = archive.archived_response(request, max_age=self.recheck_seconds)
-            reason = "fresh"
-        else:
-            return None
+        archived = self.session.archive.archived_response(request, crawl_id=self.session.crawl_id)
         if archived is not None:
-            request.meta["from_archive"] = reason
-            self.crawler.stats.inc_value(f"replayed/{reason}")
+            request.meta["from_archive"] = "resume"
+            self.crawler.stats.inc_value("replayed/resume")
         return archived

@@ -91,7 +91,9 @@ class WarcRecorder:
     def _config(self, spider) -> WriterConfig:
         from portal_crawler import __version__
         settings = self.crawler.settings
-        self.crawl_id = getattr(spider, "crawl_id", None) or settings.getint("PORTAL_CRAWL_ID", 0) or None
+        session = self._session()
+        run = session.open_run(spider) if session is not None else None
+        self.crawl_id = (run.crawl_id if run else None) or settings.getint("PORTAL_CRAWL_ID", 0) or None
         return WriterConfig(
             warcs_dir=self.warcs_dir,
             prefix=settings.get("WARC_PREFIX") or "portal-archive",
@@ -99,16 +101,21 @@ class WarcRecorder:
             operator=settings.get("WARC_OPERATOR") or None,
             robots="obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
             crawl_id=self.crawl_id,
-            targets=tuple(getattr(spider, "targets", ())),
+            targets=run.targets if run else (),
             software=f"portal-archive/{__version__}",
             user_agent=settings.get("USER_AGENT"),
             fsync_each_record=settings.getbool("WARC_FSYNC", False),
         )
 
+    def _session(self):
+        """The crawl session when the crawl has one (the portal spider's crawls do)."""
+        from portal_crawler.session import CrawlSession
+        return self.crawler.get_extension(CrawlSession)
+
     def _open_index(self, spider):
-        archive = getattr(spider, "archive", None)
-        if archive is not None and getattr(archive, "index", None) is not None:
-            return archive.index
+        session = self._session()
+        if session is not None:
+            return session.archive.index
         from archive.index import Index
         self._own_index = True
         return Index(os.path.join(self.data_dir, "index.sqlite"))
@@ -128,7 +135,6 @@ class WarcRecorder:
         config = self._config(spider)
         self.index = self._open_index(spider)
         self.writer = WarcWriter(config, find_payload=self.index.find_payload)
-        spider.archive_recorder = self
 
     def spider_closed(self, spider, reason=None):
         if self.writer is not None:
@@ -200,8 +206,7 @@ class WarcRecorder:
             self.stats.inc_value("warc/index_errors")
 
     def _add_capture(self, written: WrittenExchange, request, response, spider) -> int:
-        profile_for = getattr(spider, "profile_for", None)
-        profile = profile_for(request.url) if profile_for else None
+        session = self._session()
         ref = written.response
         return self.index.add_capture(
             url=written_url(request), timestamp=written.date, status=response.status,
@@ -210,7 +215,7 @@ class WarcRecorder:
             record_id=ref.record_id, record_type="revisit" if written.revisit else "response",
             refers_to=written.refers_to, refers_to_url=written.refers_to_url,
             refers_to_date=written.refers_to_date, crawl_id=self.crawl_id,
-            site=getattr(profile, "id", None),
+            site=session.site_of(request.url) if session is not None else None,
             etag=_first_header(response.headers, b"ETag"),
             last_modified=_first_header(response.headers, b"Last-Modified"),
             case_insensitive=is_case_insensitive_server(response.headers))

@@ -15,20 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.datalock import index_lock
-from archive.documents import document_text
 from archive.index import Index
 from archive.index_aside import building_aside
 from archive.schedule import opened as opened_schedules
 from archive.snapshot import decode_body
-from archive.urlkey import is_case_insensitive_server
-from archive.warc import repair
+from archive.timeutil import iso_timestamp
+from archive.urlkey import is_case_insensitive_server, lookup_keys
+from archive.warc import WarcRef, read_record, repair
 from archive.warc_scan import WarcScan
-from portal_crawler.extract import extract
+from portal_crawler.indexing import HTML_TYPES, ArticleRow, CaptureInfo, is_document, record_rows, store_rows
 
 logger = logging.getLogger(__name__)
-
-HTML_TYPES = ("text/html", "application/xhtml")
-DOCUMENT_HINTS = ("pdf", "msword", "officedocument", "opendocument")
 
 
 def warc_files(dirs: list[Path], also: list[Path] = ()) -> list[Path]:
@@ -97,7 +94,7 @@ def load_archive(index: Index, data_dir: Path, extra_warc_dirs: list[Path]) -> d
 
 def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats: dict) -> None:
     known = {row[0]: row[1] for row in index.conn.execute("SELECT record_id, id FROM captures")}
-    by_digest: dict[str, dict] = {}
+    by_digest: dict[str, tuple[dict, Path, WarcRef]] = {}  # payload digest -> its page's article, record
     linked_from: dict[str, str] = {}
     documents = []
     for path in files:
@@ -107,7 +104,7 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                 continue
             stats["records"] += 1
             url = record.target_uri or ""
-            site = trace.sites.get(record.record_id) or host_of(url)
+            site = trace.sites.get(record.record_id) or trace.host_sites.get(host_of(url)) or host_of(url)
             crawl_id = trace.crawl_of(record)
             status = record.http.status or 0
             mime = (record.http.header("Content-Type") or "").split(";")[0].strip().lower()
@@ -124,44 +121,47 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                     refers_to_date=record.header("WARC-Refers-To-Date"), site=site, crawl_id=crawl_id,
                     etag=record.http.header("ETag"), last_modified=record.http.header("Last-Modified"),
                     case_insensitive=is_case_insensitive_server(record.http.headers))
-            if status in (404, 410):
-                index.mark_gone(url, crawl_id)
-                continue
-            article = None
+            capture = CaptureInfo(capture_id, iso_timestamp(record.date), crawl_id, site,
+                                  iso_timestamp(record.header("WARC-Refers-To-Date") or record.date)
+                                  if record.rec_type == "revisit" else iso_timestamp(record.date))
             if record.rec_type == "revisit":
-                article = by_digest.get(digest)
-            elif status == 200 and mime.startswith(HTML_TYPES):
-                body = decode_body(record.http.body, record.http.header("Content-Encoding"))
-                article = extract(body, url, record.http.headers).to_dict()
-                if digest:
-                    by_digest[digest] = article
-            elif status == 200 and any(h in mime for h in DOCUMENT_HINTS):
-                documents.append((url, mime, record.http, site, capture_id))
+                # an identical payload or a 304: the text of the record it refers to
+                rows = revisit_rows(by_digest.get(digest), url)
+            elif status == 200 and is_document(mime, url):
+                documents.append((url, record.http, capture))  # after the articles that link them
                 continue
-            if not article or not article.get("is_article"):
-                continue
-            if article.get("canonical") == article.get("url"):
-                # a revisit of another URL's payload: that page named no canonical, so
-                # neither does this one (as when the crawl extracted it)
-                article = dict(article, canonical=url)
-            article = dict(article, url=url)
-            result = index.upsert_article(article, site=site, capture_id=capture_id, captured=record.date,
-                                          crawl_id=crawl_id)
-            stats["versions"] += result in ("new", "changed")
-            for attachment in article.get("attachments") or []:
-                linked_from.setdefault(attachment["href"], article.get("canonical") or url)
+            else:
+                body = decode_body(record.http.body, record.http.header("Content-Encoding")) if status == 200 else b""
+                rows = record_rows(url, status, record.http.headers, body)
+                article = next((r.article for r in rows if isinstance(r, ArticleRow)), None)
+                if digest and article is not None and mime.startswith(HTML_TYPES):
+                    by_digest[digest] = (article, path, ref)
+            results = store_rows(index, rows, capture)
+            stats["versions"] += sum(r in ("new", "changed") for r in results)
+            for row in rows:
+                if isinstance(row, ArticleRow):
+                    for attachment in row.article.get("attachments") or []:
+                        linked_from.setdefault(attachment["href"], row.article.get("canonical") or url)
         for damage in scan.damage:
             logger.info("%s: skipped damaged data: %s", damage.describe(), damage.reason)
         stats["damage"] += scan.damage
-    for url, mime, http, site, capture_id in documents:
-        try:
-            text = document_text(decode_body(http.body, http.header("Content-Encoding")), mime, url)
-        except ValueError as exc:
-            logger.info("no text from %s: %s", url, exc)
-            continue
-        index.upsert_document(url=url, text=text, article_url=linked_from.get(url), mime=mime, site=site,
-                              capture_id=capture_id)
-        stats["documents"] += 1
+    for url, http, capture in documents:
+        body = decode_body(http.body, http.header("Content-Encoding"))
+        rows = record_rows(url, 200, http.headers, body, linked_from=linked_from.get(url))
+        stats["documents"] += sum(r == "document" for r in store_rows(index, rows, capture))
+
+
+def revisit_rows(original: tuple[dict, Path, WarcRef] | None, url: str) -> list:
+    """Rows of a revisit at `url`: its own URL's earlier text as it is; another URL's payload
+    (an alias answering the same bytes) is extracted again under `url`, as the crawl does."""
+    if original is None:
+        return []
+    article, path, ref = original
+    if lookup_keys(article["url"]) == lookup_keys(url):
+        return [ArticleRow(dict(article, url=url))]
+    record = read_record(path.parent, ref)
+    body = decode_body(record.http.body, record.http.header("Content-Encoding"))
+    return [row for row in record_rows(url, 200, record.http.headers, body) if isinstance(row, ArticleRow)]
 
 
 @dataclass
@@ -177,6 +177,8 @@ class CrawlTrace:
 @dataclass
 class MetadataTrace:
     sites: dict[str, str] = field(default_factory=dict)  # response record id -> site id
+    # host -> site id, for records without a metadata record (robots.txt, 404s, documents)
+    host_sites: dict[str, str] = field(default_factory=dict)
     crawls: dict[int, CrawlTrace] = field(default_factory=dict)
     crawl_of_warcinfo: dict[str, int] = field(default_factory=dict)  # warcinfo record id -> crawl id
 
@@ -200,6 +202,7 @@ def scan_metadata(files: list[Path], own: set[Path]) -> MetadataTrace:
                     continue
                 if concurrent and isinstance(payload, dict) and payload.get("site"):
                     trace.sites[concurrent] = payload["site"]
+                    trace.host_sites.setdefault(host_of(record.target_uri or ""), payload["site"])
             elif record.rec_type in ("response", "revisit") and path in own:
                 crawl = trace.crawls.get(trace.crawl_of(record))
                 if crawl is not None:

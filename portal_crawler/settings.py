@@ -36,11 +36,17 @@ DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 PORTAL_DOCUMENT_MAX_SIZE = 64 * 1024 * 1024
 
-# Recrawls: article pages captured less than this long ago are read back from the archive
-# (listings are always fetched, so new articles are still found); page requisites and
-# documents archived less than PORTAL_ASSET_RECHECK_DAYS ago are not requested again.
-# 0 turns either off (every page revalidated with a conditional GET).
+# Recrawls (the revisit policy, archive/revisit.py): listings and sitemaps are always fetched;
+# an archived article is asked for again once PORTAL_RECHECK_FACTOR x its age (or x the time
+# since its text last changed, when shorter) has passed since it was last asked for, within
+# [PORTAL_ARTICLE_RECHECK_HOURS, PORTAL_RECHECK_MAX_DAYS]. PORTAL_RECHECK = "all" (or
+# PORTAL_ARTICLE_RECHECK_HOURS = 0) revalidates every article with a conditional GET.
+# Page requisites and documents archived less than PORTAL_ASSET_RECHECK_DAYS ago are not
+# requested again (0: always). PORTAL_NOW fixes the policy's clock (tests, replays).
 PORTAL_ARTICLE_RECHECK_HOURS = 12
+PORTAL_RECHECK_MAX_DAYS = 30
+PORTAL_RECHECK_FACTOR = 0.2
+PORTAL_RECHECK = "due"
 PORTAL_ASSET_RECHECK_DAYS = 30
 
 DOWNLOADER_MIDDLEWARES = {
@@ -52,6 +58,7 @@ DOWNLOADER_MIDDLEWARES = {
     "portal_crawler.middlewares.PolitenessMiddleware": 70,
 }
 EXTENSIONS = {
+    "portal_crawler.session.CrawlSession": 50,
     "portal_crawler.recorder.WarcRecorder": 100,
     "portal_crawler.progress.CrawlProgress": 200,
 }

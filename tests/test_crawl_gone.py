@@ -4,6 +4,7 @@ from scrapy.utils.test import get_crawler
 
 import portal_crawler.settings as project_settings
 from archive.index import Index
+from portal_crawler.session import CrawlSession
 from portal_crawler.spiders.portal import PortalSpider
 
 URL = "http://demo-yentho.thanhhoa.test/portal/Pages/2019-3-14/bai-cu-1.aspx"
@@ -13,7 +14,11 @@ def close_a_crawl(data, **spider_args):
     settings = {name: getattr(project_settings, name) for name in dir(project_settings) if name.isupper()}
     crawler = get_crawler(PortalSpider, {**settings, "PORTAL_ARCHIVE_DATA": str(data)})
     spider = PortalSpider.from_crawler(crawler, site="demo-yentho", **spider_args)
+    crawler.spider = spider
+    session = crawler.get_extension(CrawlSession)
+    session.spider_opened(spider)
     spider.closed("finished")
+    session.spider_closed(spider, "finished")
 
 
 def gone(data) -> str | None:

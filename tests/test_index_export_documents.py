@@ -11,6 +11,7 @@ import pytest
 from archive import documents
 from archive.export import FIELDS, export
 from archive.search import search
+from portal_crawler.indexing import CaptureInfo, record_rows, store_rows
 
 URL = "http://thoxuan.test/tin/hop-hdnd.html"
 DEMO_SITES = Path(__file__).resolve().parent.parent / "portal_crawler" / "demo" / "sites"
@@ -109,20 +110,22 @@ def test_docx_and_pdf_text(index):
         documents.document_text(b"%PDF-1.4 broken")
 
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
 def test_documents_are_indexed_with_their_article(index):
     crawl_id = index.start_crawl(["thoxuan"], {})
     add_article(index, "Bài có quyết định đính kèm.", crawl_id)
     data = docx_bytes("Quyết định về phát triển nông thôn mới ở xã Đông Hòa")
-    document_id = documents.index_document(index, "http://thoxuan.test/qd.docx", data,
-                                           name="Quyết định")
-    assert document_id is not None
+    assert store_rows(index, record_rows("http://thoxuan.test/qd.docx", 200, [("Content-Type", DOCX)], data),
+                      CaptureInfo()) == ["document"]
     article = index.article(URL)
     assert [d["url"] for d in article["documents"]] == ["http://thoxuan.test/qd.docx"]
     hits = search(index, "dong hoa", kind="documents").hits
     assert [(h.url, h.article_url, h.site) for h in hits] == [
         ("http://thoxuan.test/qd.docx", URL, "thoxuan")]
     # Re-indexing replaces the text, not adds to it.
-    documents.index_document(index, "http://thoxuan.test/qd.docx", docx_bytes("Văn bản khác"))
+    store_rows(index, record_rows("http://thoxuan.test/qd.docx", 200, [], docx_bytes("Văn bản khác")), CaptureInfo())
     assert search(index, "dong hoa", kind="documents").hits == []
     assert len(search(index, "van ban khac", kind="documents").hits) == 1
 

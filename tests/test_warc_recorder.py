@@ -88,11 +88,13 @@ CRAWL = textwrap.dedent("""
             yield scrapy.Request(base + "/", dont_filter=True)
 
         def parse(self, response):
-            assert self.archive_recorder is not None
+            from portal_crawler.recorder import WarcRecorder
+            recorder = self.crawler.get_extension(WarcRecorder)
+            assert recorder is not None
             meta = response.meta
             ref = meta.get("warc_ref")
             links = response.css("a::attr(href)").getall()
-            metadata = self.archive_recorder.write_metadata(response.url, ref.record_id, {"outlinks": links})
+            metadata = recorder.write_metadata(response.url, ref.record_id, {"outlinks": links})
             seen.append({"metadata": metadata and [metadata.filename, metadata.offset, metadata.length],"url": response.url, "status": response.status,
                          "ref": ref and [ref.filename, ref.offset, ref.length, ref.record_id],
                          "capture_id": meta.get("capture_id"), "revisit": meta.get("revisit"),

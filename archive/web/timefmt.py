@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
-VIETNAM = timezone(timedelta(hours=7), "ICT")
+from archive.timeutil import VIETNAM
+
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _STAMP = re.compile(r"^\d{4,14}$")
 

@@ -16,10 +16,13 @@ def cmd_crawl(args) -> Reply:
     from portal_crawler.crawl_runner import CrawlRequest, check_targets, run_crawl
     from portal_crawler.scheduler import site_lock_keys
     data = writable_data_dir(args.data)
+    settings = setting_pairs(args.set)
+    if args.recheck:
+        settings["PORTAL_RECHECK"] = args.recheck
     request = CrawlRequest(targets=args.targets, data_dir=data, proxy=args.proxy or "",
-                           max_pages=args.max_pages, resume=args.resume, settings=setting_pairs(args.set),
+                           max_pages=args.max_pages, resume=args.resume, settings=settings,
                            profiles=args.profile or [], redis_url=args.redis, verbose=args.verbose)
-    check_targets(request)
+    check_targets(request.targets, request.profiles)
     if args.max_pages is not None and args.max_pages < 1:
         raise UserError("--max-pages must be at least 1")
     if args.redis:
@@ -75,6 +78,9 @@ def register(sub) -> None:
     p.add_argument("--proxy", help="send every request through this HTTP proxy")
     p.add_argument("--max-pages", type=int, help="stop after this many responses")
     p.add_argument("--resume", action="store_true", help="continue the last unfinished crawl of these targets")
+    p.add_argument("--recheck", choices=("due", "all"), default=None,
+                   help="which archived articles to ask for again: those the revisit policy says are due "
+                        "(default) or all")
     p.add_argument("--profile", action="append", help="a TOML file of your own site profiles")
     p.add_argument("--redis", help="share the frontier through this Redis URL (workers join with `worker`)")
     settings_option(p, "a Scrapy setting for this run")

@@ -13,7 +13,7 @@ from archive.sitelock import holder
 from portal_crawler.console import Reply, emit
 from portal_crawler.cli.datadir import writable_data_dir
 from portal_crawler.cli.options import Parser, data_option, setting_pairs, settings_option
-from portal_crawler.crawl_runner import check_target_list
+from portal_crawler.crawl_runner import check_targets
 from portal_crawler.errors import UserError
 from portal_crawler.scheduler import SubprocessCrawl, profile_files, run_due, run_forever, site_lock_keys
 
@@ -26,7 +26,7 @@ def cmd_schedule(args) -> Reply:
         if args.action == "add":
             settings = schedule_settings(setting_pairs(args.set), data)
             # refuse at `add` what would fail at every run
-            check_target_list(args.targets, profile_files(settings))
+            check_targets(args.targets, profile_files(settings))
             schedule_id = add_schedule(index_path, args.targets, cron=args.cron, every=args.every,
                                        settings=settings, tz=args.tz)
             schedule = next(s for s in list_schedules(index_path) if s.id == schedule_id)

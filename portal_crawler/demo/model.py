@@ -5,11 +5,12 @@ import html
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
 
-VIETNAM = timezone(timedelta(hours=7))
+from archive.timeutil import VIETNAM
+
 # Circumflex, breve, horn: part of the letter in cp1258 (â ă ơ ...); tone marks stay combining.
 VOWEL_QUALITY_MARKS = "\u0302\u0306\u031b"
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")

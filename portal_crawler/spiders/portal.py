@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import logging
 from urllib.parse import urljoin
-from datetime import datetime, timezone
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.http import FormRequest, HtmlResponse, Request, TextResponse
 
-from portal_crawler.archive_access import CrawlArchive
 from portal_crawler.extract import extract
+from portal_crawler.items import DocumentItem, GoneItem, NotDueItem, PageItem
+from portal_crawler.session import CrawlSession
 from portal_crawler.sites.registry import SiteProfile, load_registry
-from portal_crawler.scope import (PostbackForm, ScopePolicy, TrapGuard, canonicalize, host_of,
-                                  is_case_insensitive_server, parse_sitemap, postback_fallback_links,
+from portal_crawler.scope import (PostbackForm, ScopePolicy, TrapGuard, parse_sitemap, postback_fallback_links,
                                   request_url)
 
 logger = logging.getLogger(__name__)
@@ -67,49 +66,34 @@ class PortalSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.open_archive(crawler.settings)
+        spider.load_profiles(crawler.settings)
         return spider
 
     # ------------------------------------------------------------------ setup
-    def open_archive(self, settings):
+    def load_profiles(self, settings):
         registry = load_registry(self.profile_files + split_arg(settings.get("PORTAL_PROFILES")))
         self.profiles = [registry.get(i) for i in self.site_ids]
         self.profiles += [SiteProfile.from_url(u) for u in self.bare_urls]
         # URLs are fetched as linked (the archive holds the URL the portal published); the
-        # duplicate-request key (url_key) is the canonical form, case folded on IIS servers.
+        # duplicate-request key (CrawlSession.url_key) is the canonical form, case folded on IIS.
         self.scopes = {p.id: ScopePolicy.from_profile(p).with_case_insensitive_paths(False) for p in self.profiles}
         self.allowed_domains = sorted({h for p in self.profiles for h in p.hosts})
         self.trap_guard = TrapGuard.from_settings(settings)
         self.handled_links: set[str] = set()
         self.seen_fresh: set[str] = set()
-        self.article_recheck_seconds = settings.getfloat("PORTAL_ARTICLE_RECHECK_HOURS", 12.0) * 3600
-        self.asset_recheck_seconds = settings.getfloat("PORTAL_ASSET_RECHECK_DAYS", 30.0) * 86400
-        self.archive = CrawlArchive(settings.get("PORTAL_ARCHIVE_DATA"))
-        for profile in self.profiles:
-            self.archive.index.upsert_site(profile.to_dict())
-        crawl_id = settings.getint("PORTAL_CRAWL_ID", 0)
-        if crawl_id:
-            self.crawl_id = crawl_id
-            self.resuming = True
-        elif self.resuming:
-            self.crawl_id = self.resumable_crawl(self.targets) or self.archive.index.start_crawl(
-                self.targets, self.settings_summary(settings))
-        else:
-            self.crawl_id = self.archive.index.start_crawl(self.targets, self.settings_summary(settings))
-        self.case_insensitive_hosts: set[str] = {h for p in self.profiles if p.case_insensitive for h in p.hosts}
 
-    def resumable_crawl(self, targets: list[str]) -> int | None:
-        """The newest crawl of the same targets that did not finish (killed or failed)."""
-        for run in self.archive.index.crawls():
-            if sorted(run.get("targets") or []) == sorted(targets):
-                return run["id"] if run.get("outcome") in ("running", "failed") else None
-        return None
+    @property
+    def session(self) -> CrawlSession:
+        """The crawl's archive, run and revisit policy (an extension: see session.py)."""
+        session = self.crawler.get_extension(CrawlSession)
+        if session is None:
+            raise RuntimeError("the portal spider needs the CrawlSession extension (EXTENSIONS)")
+        session.open_run(self)
+        return session
 
-    @staticmethod
-    def settings_summary(settings) -> dict:
-        keys = ("USER_AGENT", "CONCURRENT_REQUESTS_PER_DOMAIN", "AUTOTHROTTLE_ENABLED", "ROBOTSTXT_OBEY",
-                "DOWNLOAD_MAXSIZE", "CLOSESPIDER_PAGECOUNT", "WARC_MAX_SIZE", "PORTAL_PROXY")
-        return {k: settings.get(k) for k in keys}
+    def site_of(self, url: str) -> str | None:
+        profile = self.profile_for(url)
+        return profile.id if profile else None
 
     def profile_for(self, url: str):
         for profile in self.profiles:
@@ -125,7 +109,7 @@ class PortalSpider(scrapy.Spider):
     def start_requests(self):
         for profile in self.profiles:
             for url in profile.start_urls:
-                yield self.request_for(url, "page", priority=10, dont_filter=self.resuming)
+                yield self.request_for(url, "page", priority=10, dont_filter=self.session.resuming)
             # the profile's sitemaps, else the conventional place (a 404 there costs one request)
             sitemaps = profile.sitemap_urls() or [urljoin(url, "/sitemap.xml") for url in profile.start_urls[:1]]
             for url in sitemaps:
@@ -135,13 +119,8 @@ class PortalSpider(scrapy.Spider):
         meta = {"url_kind": kind, "handle_httpstatus_list": [304, 404, 410]}
         meta.update(kwargs.pop("meta", {}))
         if kind == "document":
-            meta["download_maxsize"] = self.settings.getint("PORTAL_DOCUMENT_MAX_SIZE")
+            meta["download_maxsize"] = self.session.settings.document_max_size
         return Request(url, callback=self.parse, errback=self.on_error, priority=priority, meta=meta, **kwargs)
-
-    def url_key(self, url: str) -> str:
-        """What makes two URLs one resource: the canonical form (query sorted, session ids
-        out), case folded on case-insensitive servers.  A key: never what is requested."""
-        return canonicalize(url, case_insensitive_paths=host_of(url) in self.case_insensitive_hosts)
 
     def follow(self, urls, kind_hint: str | None = None, meta: dict | None = None, parent=None):
         """Requests for the in-scope, non-trap URLs among urls (found on the page `parent`)."""
@@ -176,15 +155,14 @@ class PortalSpider(scrapy.Spider):
                 kind = "page"
             if kind_hint == "asset" and kind == "page":
                 kind = "asset"
-            if kind == "page" and key not in self.seen_fresh:
-                fresh = self.fresh_article_item(url)
-                if fresh is not None:
-                    self.seen_fresh.add(key)
-                    stats.inc_value("replayed/fresh")
-                    yield fresh
-                    continue
-            if kind in ("asset", "document") and self.asset_recheck_seconds > 0 and \
-                    self.archive.newest_capture(url, max_age=self.asset_recheck_seconds) is not None:
+            if kind == "page" and key in self.seen_fresh:
+                continue  # not due, already counted (linked again under another spelling)
+            if kind == "page" and self.session.not_due(key):
+                self.seen_fresh.add(key)
+                stats.inc_value("articles/not_due")
+                yield NotDueItem(key, site=profile.id)
+                continue
+            if kind in ("asset", "document") and self.session.asset_fresh(key):
                 stats.inc_value("links/fresh_in_archive")  # a requisite archived recently
                 continue
             yield self.request_for(url, kind, priority=PRIORITY.get(kind, 0),
@@ -197,10 +175,12 @@ class PortalSpider(scrapy.Spider):
         if response.status in (404, 410):
             if kind == "page":
                 stats.inc_value("pages/gone")
-                yield {"type": "gone", "url": response.url, "status": response.status}
+                yield GoneItem(response.url, response.status, site=self.site_of(response.url))
+                # an alias of an archived article gone: is the article itself still there?
+                canonical = self.session.canonical_of_alias(response.url)
+                if canonical and self.profile_for(canonical):
+                    yield self.request_for(canonical, "page")
             return
-        if "Server" in response.headers and is_case_insensitive_server(response.headers):
-            self.case_insensitive_hosts.add(host_of(response.url))
         if kind == "sitemap" or (response.url.endswith(".xml") and b"<urlset" in response.body[:2048]):
             pages, sitemaps = parse_sitemap(response.body, response.url)
             yield from self.follow(pages)
@@ -210,62 +190,56 @@ class PortalSpider(scrapy.Spider):
             return
         if not isinstance(response, HtmlResponse):
             if kind == "document":
-                yield {"type": "document", "url": response.url, "capture_id": response.meta.get("capture_id"),
-                       "linked_from": response.meta.get("linked_from"),
-                       "mime": response.headers.get("Content-Type", b"").decode("latin-1"),
-                       "body": DocumentBody(response.body)}
+                yield DocumentItem(response.url, DocumentBody(response.body),
+                                   mime=response.headers.get("Content-Type", b"").decode("latin-1"),
+                                   site=self.site_of(response.url), capture_id=response.meta.get("capture_id"),
+                                   linked_from=response.meta.get("linked_from"))
             return
         yield from self.parse_page(response)
 
-    def fresh_article_item(self, url: str) -> dict | None:
-        """An article page captured within PORTAL_ARTICLE_RECHECK_HOURS is not asked for again:
-        its indexed record counts it as seen in this crawl (so it is not reported gone).
-        New articles are found on the listings, which are always fetched."""
-        if self.resuming or self.article_recheck_seconds <= 0:
-            return None
-        stored = self.archive.index.article(url)
-        if stored is None or self.archive.newest_capture(url, max_age=self.article_recheck_seconds) is None:
-            return None
-        return {"type": "page", "url": url, "article": self.stored_record(stored, url), "outlinks": [],
-                "capture_id": None, "warc_ref": None, "not_modified": True, "from_archive": "fresh"}
-
     @staticmethod
-    def stored_record(stored: dict, url: str) -> dict:
-        record = {k: stored.get(k) for k in ("title", "published", "author", "body", "language", "encoding",
-                                             "family")}
-        record.update(url=url, canonical=stored["url"], is_article=True,
-                      images=stored.get("images") or [], attachments=stored.get("attachments") or [])
-        return record
-
-    def unchanged_article(self, response) -> dict | None:
-        """The indexed article of a page whose bytes did not change (304, identical payload, or
-        read back on resume): extraction would give the same result, so it is not run again."""
+    def unchanged_digest(response) -> str | None:
+        """The payload digest of a page whose bytes did not change (304, identical payload,
+        read back on resume), else None: such a page is neither extracted nor parsed again."""
         meta = response.meta
-        if not (meta.get("not_modified") or meta.get("revisit") or meta.get("from_archive")):
-            return None
-        stored = self.archive.index.article(response.url)
-        return self.stored_record(stored, response.url) if stored is not None else None
+        if meta.get("revisit"):
+            return meta.get("payload_digest")
+        if meta.get("not_modified") or meta.get("from_archive"):
+            return meta.get("archived_digest")
+        return None
 
     def parse_page(self, response: TextResponse):
         stats = self.crawler.stats
-        record = self.unchanged_article(response)
+        digest = self.unchanged_digest(response)
+        unchanged = digest is not None or bool(response.meta.get("not_modified") or response.meta.get("from_archive"))
+        record = self.session.unchanged_page(response.url, response.meta.get("capture_id")) if unchanged else None
         if record is None:
             record = extract(response.body, response.url, header_pairs(response.headers)).to_dict()
             if record.get("text_truncated"):
                 stats.inc_value("extract/text_truncated")
         else:
-            stats.inc_value("articles/not_reextracted")
-        page_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["page"]).getall()]
-        asset_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["asset"]).getall()]
-        # only WebForms pages page by postback; the check spares every other page a parse
-        postbacks = postback_fallback_links(response.selector.root, response.url) \
-            if b"PostBack" in response.body else []
-        page_links += [link for link in postbacks if isinstance(link, str)]
-        yield {"type": "page", "url": response.url, "article": record,
-               "outlinks": sorted(set(page_links)), "capture_id": response.meta.get("capture_id"),
-               "warc_ref": response.meta.get("warc_ref"),
-               "not_modified": bool(response.meta.get("not_modified")),
-               "from_archive": response.meta.get("from_archive")}
+            stats.inc_value("articles/not_reextracted" if record.get("is_article") else "pages/not_reextracted")
+        links = self.session.page_links.get(response.url, digest) if unchanged else None
+        postbacks = []
+        if links is not None:
+            page_links, asset_links = links
+            stats.inc_value("pages/links_reused")
+        else:
+            page_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["page"]).getall()]
+            asset_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["asset"]).getall()]
+            # only WebForms pages page by postback; the check spares every other page a parse
+            postbacks = postback_fallback_links(response.selector.root, response.url) \
+                if b"PostBack" in response.body else []
+            page_links += [link for link in postbacks if isinstance(link, str)]
+        forms = [f for f in postbacks if isinstance(f, PostbackForm)]
+        # in the page's order: of two spellings of one URL, the first linked is the one fetched
+        page_links, asset_links = list(dict.fromkeys(page_links)), list(dict.fromkeys(asset_links))
+        yield PageItem(response.url, record, page_links, site=self.site_of(response.url),
+                       capture_id=response.meta.get("capture_id"), warc_ref=response.meta.get("warc_ref"),
+                       not_modified=bool(response.meta.get("not_modified")),
+                       from_archive=response.meta.get("from_archive"), asset_links=asset_links,
+                       links_digest=None if forms or links is not None
+                       else digest or response.meta.get("payload_digest"))
         if record.get("is_article"):
             stats.inc_value("articles/seen")
             canonical = record.get("canonical") or response.url
@@ -275,7 +249,7 @@ class PortalSpider(scrapy.Spider):
             yield from self.follow(documents, meta={"linked_from": canonical})
         yield from self.follow(page_links, parent=response)
         yield from self.follow(asset_links, kind_hint="asset")
-        yield from self.postback_requests([f for f in postbacks if isinstance(f, PostbackForm)])
+        yield from self.postback_requests(forms)
 
     def postback_requests(self, forms):
         """WebForms paging with no plain link: post the form, once per (page, argument)."""
@@ -301,49 +275,7 @@ class PortalSpider(scrapy.Spider):
         logger.warning("failed %s: %s", request.url, failure.getErrorMessage())
 
     def closed(self, reason):
-        stats = self.crawler.stats.get_stats()
-        outcome = "ok" if reason == "finished" or reason.startswith("closespider") else "failed"
-        if stats.get("response_received_count", 0) <= stats.get("proxy/status_407", 0):
-            outcome = "failed"  # nothing answered (unreachable hosts, a dead proxy) but a proxy's 407
-        # One worker of a distributed run sees only its share of the portal: what it did not
-        # reach may well have been crawled by another, so nothing is called gone there.
-        if reason == "finished" and not self.resuming and not getattr(self, "redis_run", None):
-            self.mark_unseen_gone()
-        summary = crawl_summary(stats)
-        summary["capped"] = self.trap_guard.report()
-        if stats.get("extract/text_truncated"):  # pages too long to extract whole (archived whole)
-            summary["capped"]["page-text"] = stats["extract/text_truncated"]
-        recorder = getattr(self, "archive_recorder", None)
-        self.archive.index.finish_crawl(self.crawl_id, outcome, summary,
-                                        recorder.files_written() if recorder else [])
-        self.archive.close()
-
-
-    def mark_unseen_gone(self):
-        """A complete crawl that no longer reaches an archived article: it is gone from the portal."""
-        gone = 0
-        for profile in self.profiles:
-            for url in self.archive.index.unseen_articles(profile.id, self.crawl_id):
-                gone += self.archive.index.mark_gone(url, self.crawl_id)
-        self.crawler.stats.set_value("articles/gone_from_listings", gone)
-
-
-def crawl_summary(stats: dict) -> dict:
-    """The numbers a crawl report and the crawls table show."""
-    errors = sum(v for k, v in stats.items() if k.startswith("errors/") and isinstance(v, int))
-    errors += stats.get("spider_exceptions/count", 0)
-    started = stats.get("start_time")
-    seconds = (datetime.now(timezone.utc) - started).total_seconds() if started else 0.0
-    return {
-        "seconds": seconds,
-        "pages": stats.get("response_received_count", 0),
-        "new": stats.get("articles/new", 0),
-        "changed": stats.get("articles/changed", 0),
-        "unchanged": stats.get("articles/unchanged", 0),
-        "errors": errors,
-        "gone": stats.get("pages/gone", 0),
-        "not_modified": stats.get("pages/not_modified", 0),
-        "revisits": stats.get("warc/revisit", 0),
-        "bytes": stats.get("downloader/response_bytes", 0),
-        "stats": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in stats.items()},
-    }
+        # One worker of a distributed run sees only its share of the portal, a resumed crawl
+        # only what was left: what they did not reach is not called gone.
+        whole_site = not self.session.resuming and not getattr(self, "redis_run", None)
+        self.session.finish_run(reason, capped=self.trap_guard.report(), whole_site=whole_site)
