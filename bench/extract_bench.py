@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import importlib.util
 import json
 import re
 import subprocess
@@ -20,10 +21,12 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from portal_crawler.extract import extract  # noqa: E402
+from portal_crawler.extract.rules import load_families  # noqa: E402
 from portal_crawler.extract.warc_extract import iter_html_responses  # noqa: E402
 
 SCORE = ROOT.parent / 'shared' / 'eval' / 'score.py'
@@ -136,6 +139,111 @@ def aeb(args):
     print(f'speed ratio ours/trafilatura: {peer_s / ours_s:.1f}x')
 
 
+def _score_module():
+    spec = importlib.util.spec_from_file_location('portal_score', SCORE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _corpus_sites(corpus: Path) -> dict:
+    """host -> family, from the corpus's routes.json (portalgen's layout; ours writes the same)."""
+    routes = json.loads((corpus / 'routes.json').read_text(encoding='utf-8'))
+    return {s['host']: s['family'] for s in routes['sites'].values()}
+
+
+def _by_host(warc):
+    groups: dict = {}
+    for url, headers, data in iter_html_responses(warc):
+        groups.setdefault(urlsplit(url).hostname, []).append((url, headers, data))
+    return groups
+
+
+def _lead_kept(truth, preds) -> float | None:
+    """Share of articles with a lead whose body opens with it, once."""
+    by_url = {p['url']: p for p in preds}
+    rows = [(t, by_url.get(t['url'])) for t in truth if t.get('lead') and t['url'] == t['canonical']]
+    if not rows:
+        return None
+    ok = 0
+    for t, p in rows:
+        body = ' '.join((p or {}).get('body', '').split())
+        lead = ' '.join(t['lead'].split())
+        ok += body.startswith(lead) and body.count(lead) == 1
+    return ok / len(rows)
+
+
+def extract_site(pages, families, template_mode):
+    """One site's pages -> (article dicts, CPU seconds including template learning)."""
+    t0 = time.perf_counter()
+    extra = {}
+    if template_mode:
+        from portal_crawler.extract.template_learn import learn
+        extra['template'] = learn(pages, families=families)
+    out = []
+    for url, headers, data in pages:
+        art = extract(data, url, headers, families=families, **extra)
+        if art.is_article:
+            out.append(art.to_dict())
+    return out, time.perf_counter() - t0
+
+
+FIELDS = ('coverage', 'title', 'published', 'published_date', 'author', 'body_f1', 'duplication', 'lead')
+
+
+def leave_one_out(args):
+    """Each family's pages extracted with its own CMS rules removed (the other families' rules
+    stay: they must not grab a layout they do not describe), per page and with the template
+    learned from the site's pages; new layouts have no rules at all."""
+    score_mod = _score_module()
+    everything = load_families()
+    corpora = [(Path(args.corpus), args.warc)] + [(Path(d), w) for d, w in (args.layouts or [])]
+    table, speed = [], {'ours_s': 0.0, 'pages': 0, 'peer_s': 0.0}
+    for corpus, warc in corpora:
+        sites = _corpus_sites(corpus)
+        truth = score_mod.load_jsonl(corpus / 'truth.jsonl')
+        groups = _by_host(warc)
+        modes = [('rules on', 'all', False), ('leave-one-out, per page', 'loo', False),
+                 ('leave-one-out, template', 'loo', True)]
+        if args.no_template:
+            modes = modes[:2]
+        peer = None
+        if not args.no_peer:
+            peer_out = str(Path(args.work) / f'{corpus.name}_peer.jsonl')
+            info = score_mod.make_peer(str(corpus), str(corpus / 'truth.jsonl'), peer_out)
+            peer = score_mod.load_jsonl(peer_out)
+            speed['peer_s'] += info['seconds']
+            speed['peer_pages'] = speed.get('peer_pages', 0) + info['pages']
+        for host, pages in sorted(groups.items()):
+            family = sites.get(host)
+            fam_truth = [t for t in truth if t['family'] == family]
+            if not fam_truth:
+                continue
+            for label, rules_kind, template_mode in modes:
+                families = everything if rules_kind == 'all' else \
+                    tuple(f for f in everything if f.name != family)
+                preds, secs = extract_site(pages, families, template_mode)
+                m = score_mod.score(fam_truth, preds)
+                m['lead'] = _lead_kept(fam_truth, preds)
+                table.append((family, label, m))
+                if label == 'leave-one-out, template':
+                    speed['ours_s'] += secs
+                    speed['pages'] += len(pages)
+            if peer is not None:
+                m = score_mod.score(fam_truth, peer)
+                m['lead'] = _lead_kept(fam_truth, peer)
+                table.append((family, 'trafilatura', m))
+    print(f"{'family':12} {'mode':26} " + ' '.join(f'{f[:8]:>8}' for f in FIELDS))
+    for family, label, m in table:
+        cells = ' '.join(f"{m[f]:8.3f}" if isinstance(m.get(f), float) else f"{'-':>8}" for f in FIELDS)
+        print(f'{family:12} {label:26} {cells}')
+    if speed['pages'] and speed['peer_s']:
+        ours = speed['pages'] / speed['ours_s']
+        theirs = speed['peer_pages'] / speed['peer_s']
+        print(f"speed (one core, wall, same run): ours with template learning {ours:.0f} pages/s over {speed['pages']} "
+              f"HTML pages; trafilatura {theirs:.1f} pages/s over {speed['peer_pages']} articles: {ours / theirs:.1f}x")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest='cmd', required=True)
@@ -145,10 +253,18 @@ def main():
     pg.add_argument('--by-family', action='store_true')
     pg.add_argument('--no-peer', action='store_true')
     pg.add_argument('--work', default='/tmp/extract_bench', help='where predictions and scores go')
+    lo = sub.add_parser('loo', help='leave-one-family-out: per page and with the learned template')
+    lo.add_argument('corpus')
+    lo.add_argument('warc')
+    lo.add_argument('--layouts', nargs=2, action='append', metavar=('DIR', 'WARC'),
+                    help='a corpus of layouts without rules (tests/fixtures/layouts/generate.py)')
+    lo.add_argument('--no-peer', action='store_true')
+    lo.add_argument('--no-template', action='store_true', help='per page only')
+    lo.add_argument('--work', default='/tmp/extract_bench')
     ab = sub.add_parser('aeb')
     ab.add_argument('dir', nargs='?')
     args = ap.parse_args()
-    portalgen(args) if args.cmd == 'portalgen' else aeb(args)
+    {'portalgen': portalgen, 'loo': leave_one_out, 'aeb': aeb}[args.cmd](args)
 
 
 if __name__ == '__main__':

@@ -66,6 +66,8 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Articl
     selectable = rules.Page.of(root) if use_rules else None
     if use_rules:
         family = rules.detect(selectable, text, families if families is not None else rules.load_families())
+    if family is not None and not _family_fits(family, selectable):
+        family = None             # a variant of the CMS its rules do not describe: the generic path reads it
     link_hrefs = [el.get('href') for el in root.iter('a') if el.get('href')]
     link_hrefs += [el.get('action') for el in root.iter('form') if el.get('action')]
     if family is not None:
@@ -129,6 +131,13 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Articl
                    body=body_text, images=images, attachments=attachments,
                    language=page.language or _language(body_text or title or ''), encoding=encoding,
                    family=family.name if family else None, is_article=is_article)
+
+
+def _family_fits(family, page) -> bool:
+    """The family's article or container block is on the page (on an article or a listing of
+    the layout its rules were written for); a family without block selectors always fits."""
+    blocks = family.container + family.article
+    return not blocks or any(sel.first(page) is not None for sel in blocks)
 
 
 def _language(text: str) -> str | None:

@@ -9,8 +9,16 @@ LABEL = re.compile(r'''^\s*(?:tác\s+giả(?:\s+bài\s+viết)?|người\s+viế
     pv|ctv|cộng\s+tác\s+viên|btv|biên\s+tập(?:\s+viên)?|thực\s+hiện|author|written\s+by|posted\s+by|by)
     \s*[:：]\s*(.+?)\s*$''', re.I | re.X)
 LOGIN_NAME = re.compile(r'^[a-z0-9_.@-]+$')     # 'admin', 'btv01': an account, not a person
+HANDLE = re.compile(r'^\S*(\d|_)\S*$')            # 'bientap07', 'ctv47', 'thuynguyen_tt'
+# role and account words a CMS prints as the poster: 'Ad Min', 'Super User', 'Phó Ban biên tập'
+ROLE = re.compile(r'''^(?:(?:phó\s+|trưởng\s+)?ban\s+biên\s+tập|biên\s+tập\s+viên|quản\s+trị(?:\s+viên)?|ad\s*min(?:istrator)?|
+    super\s+user|webmaster|host|editor|người\s+quản\s+trị|cổng\s+ttđt|ctv|btv)$''', re.I | re.X)
+# a line that names only the posting account: 'Written by Ad Min', 'By ctv47', 'Người đăng: admin'
+ACCOUNT_LINE = re.compile(r'^\s*(?:gửi\s+bởi|đăng\s+bởi|người\s+đăng|written\s+by|posted\s+by|created\s+by|by)\s*:?\s*(.{1,40}?)\s*$',
+                          re.I)
 SOURCE = re.compile(r'^\s*(?:nguồn(?:\s+tin)?|theo|source)\s*[:：]|'
-                    r'^\s*(?:nguồn|theo)\s+(?:báo|đài|cổng|trang|tạp\s+chí|ttxvn|thông\s+tấn)\b', re.I)
+                    r'^\s*(?:nguồn|theo)\s+(?:báo|đài|cổng|trang|tạp\s+chí|ttxvn|thông\s+tấn)\b|'
+                    r'^\s*(?:nguồn|theo)\s+[\w.-]+\.(?:vn|com|net|org)\b', re.I)
 END_MARK = re.compile(r'^\s*\.?/\.\s*|\s*\.?/\.\s*$')
 # words that start chrome lines or office names, never a personal name's first word
 NOT_NAME_WORDS = frozenset('''ubnd hđnd huyện tỉnh xã phòng sở báo đài cổng trang tin bài ảnh ban nguồn hội
@@ -35,9 +43,21 @@ def labelled(text: str) -> str | None:
     value = clean(m.group(1))
     if value and ',' in value and name_like(value.split(',')[0]):
         value = value.split(',')[0].strip()
-    if not value or len(value) > 80 or LOGIN_NAME.match(value):
+    if not value or len(value) > 80 or is_account(value):
         return None
     return value
+
+
+def is_account(value: str) -> bool:
+    """A CMS account or role, never a person's name."""
+    value = (value or '').strip()
+    return bool(LOGIN_NAME.match(value) or HANDLE.match(value) or ROLE.match(value))
+
+
+def is_account_line(text: str) -> bool:
+    """'Written by Ad Min', 'Người đăng: bientap07': the poster, which is never the byline."""
+    m = ACCOUNT_LINE.match(text) if len(text) <= 60 else None
+    return bool(m) and is_account(m.group(1))
 
 
 def is_byline(text: str) -> bool:
@@ -78,7 +98,7 @@ def lone_name(text: str) -> str | None:
     if len(text) > 90:
         return None
     value = clean(text)
-    if not value:
+    if not value or is_account(value):
         return None
     if name_like(value):
         return value

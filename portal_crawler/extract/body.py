@@ -16,7 +16,7 @@ BOILERPLATE = re.compile(r'''^(in\s+trang|in\s+bài(\s+viết)?|bản\s+in|quay\
     gửi\s+(email|bài\s+viết)|chia\s+sẻ|share|tweet|email|print|top|đầu\s+trang|
     (file|tệp|tài\s+liệu|văn\s+bản)\s+đính\s+kèm|tải\s+về|download|xem\s+thêm|
     (các\s+)?tin\s+(liên\s+quan|khác|mới|cùng\s+chuyên\s+mục)|các\s+tin\s+đã\s+đưa|bài\s+viết\s+liên\s+quan|
-    lượt\s+xem|đã\s+xem|số\s+lượt\s+xem|bình\s+luận|ý\s+kiến\s+bạn\s+đọc|đánh\s+giá|
+    lượt\s+xem|đã\s+xem|số\s+lượt\s+xem|view\s*count|views|hits|details|bình\s+luận|ý\s+kiến\s+bạn\s+đọc|đánh\s+giá|
     font\s*size|cỡ\s+chữ|tiêu\s+đề|zalo|facebook|từ\s+khóa|từ\s+khoá|tags?|thẻ|
     share\s+this|like\s+this|related|comments?|leave\s+a\s+(reply|comment)|loading|advertisement|
     sign\s+up|subscribe|read\s+more|click\s+here)\b''', re.I | re.X)
@@ -39,6 +39,8 @@ CHROME_TAGS = frozenset(('footer', 'aside', 'nav', 'header'))
 TRAILING_NAME = re.compile(r'^(.{40,}\./\.)\s*(\S.{1,40})$')
 AUTHOR_CLASS = re.compile(r'author|byline|tac-?gia|nguoi-?viet|writer', re.I)
 ALIGN = re.compile(r'text-align\s*:\s*(center|right)', re.I)
+BYLINE_TAIL_LINES = 2          # a place or unit line or two under a byline ('Trung tâm VH-TT huyện')
+UNIT_LINE_MAX = 80
 
 
 @dataclass
@@ -153,6 +155,7 @@ def classify(lines: list[Line], title: str | None) -> Parts:
     title_key = _norm(title) if title else None
     pending: list = []           # images waiting for a caption line
     kept: list[Line] = []
+    byline_at = None             # how many body lines came before the labelled byline
     # lines above the title (a print header, breadcrumbs) are chrome; only when the title
     # opens the region: a title repeated further down (share box, related) says nothing
     title_line = next((i for i, line in enumerate(lines[:TITLE_HEAD_LINES])
@@ -192,9 +195,11 @@ def classify(lines: list[Line], title: str | None) -> Parts:
         name = authors.labelled(text) or (AUTHOR_CLASS.search(line.owner.get('class') or '') and
                                           authors.lone_name(text))
         if name:
-            parts.author = parts.author or name
+            if parts.author is None:
+                parts.author, byline_at = name, len(kept)
             continue
-        if authors.is_byline(text) or authors.is_source(text) or _attachment_only(line):
+        if authors.is_byline(text) or authors.is_source(text) or authors.is_account_line(text) \
+                or _attachment_only(line):
             continue
         if len(text) < 60 and BOILERPLATE.match(text) or len(text) < 200 and CHROME_LINE.match(text) \
                 or len(text) < 300 and FOOTER_LINE.match(text):
@@ -203,6 +208,8 @@ def classify(lines: list[Line], title: str | None) -> Parts:
             continue
         kept.append(line)
     paragraphs = [line.text for line in kept]
+    if byline_at is not None and _unit_lines(paragraphs[byline_at:]):
+        del paragraphs[byline_at:]
     if parts.author is None and paragraphs:
         # 'Câu cuối của bài./. Thanh Hà': a name after the end marker, in the same paragraph
         m = TRAILING_NAME.match(paragraphs[-1])
@@ -213,14 +220,20 @@ def classify(lines: list[Line], title: str | None) -> Parts:
     if parts.author is None:
         for i in range(len(paragraphs) - 1, max(-1, len(paragraphs) - 3), -1):
             name = authors.lone_name(paragraphs[i])
-            if name and (i > 0 or len(paragraphs) == 1):
+            if name and (i > 0 or len(paragraphs) == 1) and _unit_lines(paragraphs[i + 1:]):
                 parts.author = name
-                del paragraphs[i]
+                del paragraphs[i:]
                 break
             if len(paragraphs[i]) > 90:
                 break
     parts.paragraphs = dedupe(paragraphs)
     return parts
+
+
+def _unit_lines(lines: list[str]) -> bool:
+    """What may follow a byline and is not body: a place or unit line or two, no sentence."""
+    return len(lines) <= BYLINE_TAIL_LINES and all(
+        len(x) <= UNIT_LINE_MAX and not x.rstrip().endswith(('.', '!', '?', ':')) for x in lines)
 
 
 def _meta_segments(text: str, parts: Parts, after_title: bool) -> bool:
@@ -234,7 +247,8 @@ def _meta_segments(text: str, parts: Parts, after_title: bool) -> bool:
             parts.date, parts.date_after = value, after_title
         if name:
             parts.author = parts.author or name
-        if not (value or name or len(seg) < 30 and BOILERPLATE.match(seg)):
+        account = authors.is_account(seg) or authors.is_account_line(seg)
+        if not (value or name or account or len(seg) < 30 and BOILERPLATE.match(seg)):
             return False
         found = True
     return found

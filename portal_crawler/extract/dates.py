@@ -19,7 +19,14 @@ LABELS = re.compile(r'''ngày\s+đăng|ngày\s+cập\s+nhật|cập\s+nhật(\s+
     gửi\s+lúc|ngày\s+gửi|ngày\s+xuất\s+bản|xuất\s+bản|đăng\s+tải|thời\s+gian(\s+đăng)?|ngày|lúc|giờ|
     thứ\s+(hai|ba|tư|năm|sáu|bảy|bẩy|[2-7])|chủ\s+nhật|\bcn\b|(đã\s+xem|lượt\s+xem|lượt\s+đọc|số\s+lượt\s+xem)\s*:?\s*[\d.,]*|
     \(?gmt\s*[+-]\s*\d+\)?|posted(\s+on)?|published(\s+on)?|updated(\s+on)?|date|\bon\b|\bat\b|
-    \b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b''', re.I | re.X)
+    \b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|ngày\s+(đăng|xuất\s+bản|ban\s+hành)|\bvào\b|details|chi\s+tiết|
+    (view\s*count|views?|hits|lượt\s+truy\s+cập|số\s+lần\s+xem)\s*:?\s*[\d.,]*''', re.I | re.X)
+# the account that posted, printed beside the date: 'Gửi bởi admin vào', 'By ctv47', 'Người đăng: Ban biên tập'
+ACCOUNT = re.compile(r'''(?:gửi\s+bởi|đăng\s+bởi|người\s+đăng|written\s+by|posted\s+by|created\s+by|\bby)\s*:?\s*
+    [^|\n]*?(?=\s+vào\b|\s+lúc\b|\s+on\b|\s*[|\-–,]\s|$)''', re.I | re.X)
+# what may stand between a time shown before the date and the date: a weekday, labels, punctuation
+TIME_GAP = re.compile(r'^[\s,\-–|]*(?:(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|bẩy|[2-7])|chủ\s+nhật|ngày|'
+                      r'(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*)[\s,\-–|]*)?$', re.I)
 DIGIT = re.compile(r'\d')
 RESIDUE_MAX = 12
 LINE_MAX = 110
@@ -55,7 +62,8 @@ def _find_date(text: str):
 def _find_time(text: str, start: int, end: int):
     """A time of day next to the date span (before or after, within a few characters)."""
     for m in TIME.finditer(text):
-        if m.end() <= start and start - m.end() <= 6 or m.start() >= end and m.start() - end <= 12:
+        before = m.end() <= start and (start - m.end() <= 6 or TIME_GAP.match(text[m.end():start]))
+        if before or m.start() >= end and m.start() - end <= 12:
             h, mi, s = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
             ampm = (m.group(4) or {'sa': 'a', 'ch': 'p'}.get((m.group(5) or '').lower(), '')).lower()
             if ampm == 'p' and h < 12:
@@ -76,6 +84,9 @@ def parse(text: str) -> tuple[str, int, int] | None:
     if t is None:
         return f'{y:04d}-{mo:02d}-{d:02d}', start, end
     h, mi, s, ts, te = t
+    if h == mi == s == 0:
+        # midnight to the second: what a CMS prints for 'no time' (00:00, 12:00 AM); the date only
+        return f'{y:04d}-{mo:02d}-{d:02d}', min(start, ts), max(end, te)
     return f'{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}{TZ}', min(start, ts), max(end, te)
 
 
@@ -88,7 +99,7 @@ def date_line(text: str) -> str | None:
         return None
     value, start, end = found
     rest = text[:start] + ' ' + text[end:]
-    rest = TIME.sub(' ', rest)
+    rest = ACCOUNT.sub(' ', TIME.sub(' ', rest))
     rest = LABELS.sub(' ', rest)
     rest = re.sub(r'[\W_]+', '', rest)
     return value if len(rest) <= RESIDUE_MAX else None

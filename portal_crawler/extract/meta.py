@@ -5,12 +5,18 @@ import logging
 import re
 from dataclasses import dataclass
 
+from lxml import etree
+
 from .dom import text_of
 
 log = logging.getLogger(__name__)
 DATE_META = ('article:published_time', 'og:published_time', 'datepublished', 'pubdate', 'publishdate',
              'dc.date.issued', 'dc.date', 'date', 'citation_publication_date', 'sailthru.date')
 JSONLD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]+)"')
+# RDFa (Drupal: property="dc:date dc:created" content=...) and microdata on any element
+RDFA_DATE = frozenset(('dc:date', 'dc:created', 'dc:issued', 'dcterms:created', 'dcterms:issued',
+                       'schema:datepublished', 'article:published_time', 'datepublished'))
+MARKED_DATES = etree.XPath('//*[@property or @itemprop][@content or @datetime]')
 
 
 @dataclass
@@ -58,6 +64,13 @@ def read(root) -> PageMeta:
         if el.get('href'):
             meta.base_href = el.get('href').strip()
             break
+    if meta.published is None:
+        for el in MARKED_DATES(root):
+            keys = f"{el.get('property') or ''} {el.get('itemprop') or ''}".lower().split()
+            if any(k in RDFA_DATE for k in keys):
+                meta.published = (el.get('content') or el.get('datetime') or '').strip() or None
+                if meta.published:
+                    break
     if meta.published is None:
         for el in root.iter('time'):
             if el.get('itemprop') == 'datePublished' or 'published' in (el.get('class') or ''):
