@@ -39,21 +39,26 @@ LISTING_REPEATS = 3           # sibling blocks of one kind that make a list of t
 
 
 def extract(body_bytes: bytes, url: str, headers=None, *, use_rules: bool = True,
-            families=None) -> Article:
-    """Never raises on page content: a page that cannot be read gives an empty non-article."""
+            families=None, template=None, stats=None, trace=None) -> Article:
+    """Never raises on page content: a page that cannot be read gives an empty non-article
+    (counted in `stats`, a Scrapy stats collector, as extract/failed). `template`: the site's
+    learned Template (template.py), used where hand-written rules name nothing; `trace`: a
+    dict that receives the page's lines (for template learning)."""
     try:
-        article = _extract(body_bytes or b'', url, headers, use_rules, families)
+        article = _extract(body_bytes or b'', url, headers, use_rules, families, template, trace)
         if article.is_article and classify(url) == TRAP:
             article.is_article = False   # a calendar day or a search result page lists, it is not news
         return article
-    except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError, MemoryError,
-            etree.LxmlError, UnicodeError) as err:
-        # a bug or a pathological page must not stop a crawl: log it with the URL, keep going
+    except (RecursionError, MemoryError, etree.LxmlError, UnicodeError, LookupError) as err:
+        # what parsing a pathological page raises (deep nesting, huge trees, bad bytes or
+        # charsets); a programming error is not caught: it surfaces in tests
         log.warning('extraction failed for %s: %r', url, err)
+        if stats is not None:
+            stats.inc_value('extract/failed')
         return Article(url=url, canonical=url)
 
 
-def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Article:
+def _extract(raw: bytes, url: str, headers, use_rules: bool, families, template=None, trace=None) -> Article:
     if isinstance(raw, str):
         raw = raw.encode('utf-8', 'replace')
     text, encoding = decode(raw, headers)
@@ -76,12 +81,21 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Articl
                 dom.drop_tree(el)
         selectable.answers.clear()            # answers may hold removed elements
     lines, ranges = dom.split_lines(root)
+    layout = _layout(template, lines)
+    if trace is not None:
+        trace['lines'] = lines
+    if layout is not None:
+        if selectable is None:
+            selectable = rules.Page.of(root)
+        _blank_chrome(lines, layout.chrome)
 
     container = _first(family.container, selectable, ranges) if family else None
     # a family page is an article only where the family's article block is (not on its listings)
     family_container = container is not None and \
         (not family.article or _first(family.article, selectable, ranges) is not None)
     title = _selected_text(family.title, selectable) if family else None
+    if not title and layout is not None:
+        title = _selected_text(layout.selectors('title'), selectable)
     scope = None
     if container is None:
         container, strength = body.choose_container(lines, ranges)
@@ -113,12 +127,16 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Articl
     machine = dates.parse_iso(page.published or '')
     if machine and shown and len(machine) == 10 and shown[:10] == machine:
         machine = shown                 # the page shows the time of day the metadata left out
+    if not published and layout is not None:
+        published = _learned_date(layout, selectable)
     published = published or machine or shown or _date_near_title(title, lines)
 
     author = None
     if family and family.author:
         node = _selected_text(family.author, selectable)
         author = (authors.labelled(node) or authors.clean(node)) if node else None
+    if not author and layout is not None:
+        author = _learned_author(layout, selectable)
     author = author or parts.author or scope_parts.author or _byline_after(lines, scope)
 
     images = media.images(parts.images, base)
@@ -131,6 +149,46 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Articl
                    body=body_text, images=images, attachments=attachments,
                    language=page.language or _language(body_text or title or ''), encoding=encoding,
                    family=family.name if family else None, is_article=is_article)
+
+
+def _layout(template, lines):
+    """The template's layout this page was drawn with, or None (read it per page)."""
+    if template is None or not template.layouts:
+        return None
+    cache: dict = {}
+    return template.layout_for(frozenset(dom.block_path(line.owner, cache) for line in lines))
+
+
+def _blank_chrome(lines, chrome) -> None:
+    """Lines the site repeats on most pages (menus, polls, counters, footer) lose their text:
+    nothing downstream scores or keeps them, and line ranges stay valid."""
+    if not chrome:
+        return
+    for line in lines:
+        if line.text and body.norm(line.text) in chrome:
+            line.text, line.link_chars, line.doc_chars, line.emphasis_chars = '', 0, 0, 0
+
+
+def _learned_date(layout, page):
+    for sel in layout.selectors('date'):
+        for el in sel.all(page):
+            text = dom.visible_text(el)
+            if len(text) > dates.LINE_MAX:
+                continue
+            found = dates.date_line(text) or (dates.parse(text) or (None,))[0]
+            if found:
+                return found[:10] if layout.time_placeholder else found
+    return None
+
+
+def _learned_author(layout, page):
+    for sel in layout.selectors('author'):
+        for el in sel.all(page):
+            text = dom.visible_text(el)
+            name = authors.labelled(text) or authors.lone_name(text)
+            if name:
+                return name
+    return None
 
 
 def _family_fits(family, page) -> bool:

@@ -120,7 +120,8 @@ def widen(el, lines, ranges):
     return el
 
 
-def _norm(text: str) -> str:
+def norm(text: str) -> str:
+    """Lower-cased, whitespace collapsed: how lines are compared across pages."""
     return ' '.join(text.lower().split())
 
 
@@ -146,20 +147,20 @@ def _caption_like(line: Line) -> bool:
 
 def _attachment_only(line: Line) -> bool:
     docs = [text for href, text, _ in line.links if href and DOC_LINK.search(href)]
-    return bool(docs) and (ATTACHMENT_HEAD.match(line.text) or _norm(' '.join(docs)) == _norm(line.text))
+    return bool(docs) and (ATTACHMENT_HEAD.match(line.text) or norm(' '.join(docs)) == norm(line.text))
 
 
 def classify(lines: list[Line], title: str | None) -> Parts:
     """Lines of the article region -> paragraphs, author, date line, images with captions."""
     parts = Parts()
-    title_key = _norm(title) if title else None
+    title_key = norm(title) if title else None
     pending: list = []           # images waiting for a caption line
     kept: list[Line] = []
     byline_at = None             # how many body lines came before the labelled byline
     # lines above the title (a print header, breadcrumbs) are chrome; only when the title
     # opens the region: a title repeated further down (share box, related) says nothing
     title_line = next((i for i, line in enumerate(lines[:TITLE_HEAD_LINES])
-                       if title_key and _norm(line.text) == title_key), None)
+                       if title_key and norm(line.text) == title_key), None)
     for index, line in enumerate(lines):
         parts.links.extend((href, text) for href, text, _ in line.links if href)
         text = line.text
@@ -178,7 +179,7 @@ def classify(lines: list[Line], title: str | None) -> Parts:
             pending = []
             continue
         pending = []
-        if title_key and _norm(text) == title_key:
+        if title_key and norm(text) == title_key:
             continue
         if line.nav_density > 0.5:
             continue
@@ -259,15 +260,15 @@ def dedupe(paragraphs: list[str]) -> list[str]:
     seen: set = set()
     out: list[str] = []
     for text in paragraphs:
-        key = _norm(text)
+        key = norm(text)
         if key in seen:
             continue
         seen.add(key)
         out.append(text)
     result = []
     for i, text in enumerate(out):
-        nxt = _norm(out[i + 1]) if i + 1 < len(out) else ''
-        if len(text) >= 40 and nxt.startswith(_norm(text)) and len(nxt) > len(text):
+        nxt = norm(out[i + 1]) if i + 1 < len(out) else ''
+        if len(text) >= 40 and nxt.startswith(norm(text)) and len(nxt) > len(text):
             continue
         result.append(text)
     return result

@@ -226,3 +226,35 @@ def split_lines(root) -> tuple[list[Line], dict]:
         if line.links:
             line.links = [(href, collapse(''.join(parts)), el) for href, parts, el in line.links]
     return lines, ranges
+
+
+CSS_NAME = re.compile(r'^-?[A-Za-z_][\w-]*$')
+PATH_ANCESTORS = 2
+
+
+def _step(el) -> str | None:
+    """'div.news-info' / 'div#main' / None when the element has no usable class or id."""
+    for cls in (el.get('class') or '').split():
+        if CSS_NAME.match(cls):
+            return f'{el.tag}.{cls}'
+    ident = el.get('id') or ''
+    if ident and CSS_NAME.match(ident) and not any(c.isdigit() for c in ident):
+        return f'{el.tag}#{ident}'
+    return None
+
+
+def block_path(el, cache: dict) -> str:
+    """A CSS selector naming where a block sits: its own step (its tag when it has no class)
+    under its two nearest ancestors that have a class or id. Ids with digits (node-123) and
+    positions are left out: they differ from page to page of one template."""
+    found = cache.get(el)
+    if found is None:
+        steps = [_step(el) or el.tag]
+        node = el.getparent()
+        while node is not None and len(steps) <= PATH_ANCESTORS and isinstance(node.tag, str):
+            step = _step(node)
+            if step:
+                steps.append(step)
+            node = node.getparent()
+        found = cache[el] = ' '.join(reversed(steps))
+    return found
