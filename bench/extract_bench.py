@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from portal_crawler.extract import extract  # noqa: E402
 from portal_crawler.extract.rules import load_families  # noqa: E402
+from portal_crawler.extract.template_learn import Learner, learn  # noqa: E402
 from portal_crawler.extract.warc_extract import iter_html_responses  # noqa: E402
 
 SCORE = ROOT.parent / 'shared' / 'eval' / 'score.py'
@@ -93,6 +94,31 @@ def cpu_ratio(warc, truth_urls):
     peer = time.process_time() - t0
     print(f'speed (cpu):  ours {len(pages) / ours:.1f} pages/s, trafilatura {len(pages) / peer:.1f} pages/s: '
           f'{peer / ours:.1f}x')
+
+
+def crawl_cpu_ratio(corpora, everything):
+    """Crawl-time extraction (template learning included, each family's rules removed) and
+    trafilatura on the very same HTML pages, in CPU seconds of this process."""
+    from trafilatura import bare_extraction
+    ours = peer = 0.0
+    n = 0
+    for corpus, warc in corpora:
+        sites = _corpus_sites(corpus)
+        for host, pages in sorted(_by_host(warc).items()):
+            families = tuple(f for f in everything if f.name != sites.get(host))
+            t0 = time.process_time()
+            learner = Learner(host, families=families)
+            for url, headers, data in pages:
+                learner.extract(data, url, headers)
+            ours += time.process_time() - t0
+            t0 = time.process_time()
+            for url, _, data in pages:
+                bare_extraction(data.decode('utf-8', 'replace'), url=url, with_metadata=True, include_images=True,
+                                include_links=True, include_tables=True, include_comments=False)
+            peer += time.process_time() - t0
+            n += len(pages)
+    print(f'speed (one core, CPU, same {n} HTML pages): ours crawl-time with learning {n / ours:.0f} pages/s, '
+          f'trafilatura {n / peer:.1f} pages/s: {peer / ours:.1f}x')
 
 
 TOKEN = re.compile(r'\w+')
@@ -173,16 +199,20 @@ def _lead_kept(truth, preds) -> float | None:
     return ok / len(rows)
 
 
-def extract_site(pages, families, template_mode):
-    """One site's pages -> (article dicts, CPU seconds including template learning)."""
+def extract_site(pages, families, mode):
+    """One site's pages -> (article dicts, seconds including template learning). mode None:
+    per page; 'rebuild': learn from the site's pages, then read them all (extract FILE.warc.gz,
+    index --rebuild); 'crawl': one pass, per page until the template is learned from the
+    first articles, then with it (what a crawl does)."""
     t0 = time.perf_counter()
-    extra = {}
-    if template_mode:
-        from portal_crawler.extract.template_learn import learn
-        extra['template'] = learn(pages, families=families)
     out = []
-    for url, headers, data in pages:
-        art = extract(data, url, headers, families=families, **extra)
+    if mode == 'crawl':
+        learner = Learner(urlsplit(pages[0][0]).hostname, families=families)
+        arts = (learner.extract(data, url, headers) for url, headers, data in pages)
+    else:
+        template = learn(pages, families=families) if mode == 'rebuild' else None
+        arts = (extract(data, url, headers, families=families, template=template) for url, headers, data in pages)
+    for art in arts:
         if art.is_article:
             out.append(art.to_dict())
     return out, time.perf_counter() - t0
@@ -199,12 +229,13 @@ def leave_one_out(args):
     everything = load_families()
     corpora = [(Path(args.corpus), args.warc)] + [(Path(d), w) for d, w in (args.layouts or [])]
     table, speed = [], {'ours_s': 0.0, 'pages': 0, 'peer_s': 0.0}
+    speed_mode = None if args.no_template else 'crawl'      # crawl-time extraction, learning included
     for corpus, warc in corpora:
         sites = _corpus_sites(corpus)
         truth = score_mod.load_jsonl(corpus / 'truth.jsonl')
         groups = _by_host(warc)
-        modes = [('rules on', 'all', False), ('leave-one-out, per page', 'loo', False),
-                 ('leave-one-out, template', 'loo', True)]
+        modes = [('rules on', 'all', None), ('leave-one-out, per page', 'loo', None),
+                 ('leave-one-out, crawl-time', 'loo', 'crawl'), ('leave-one-out, template', 'loo', 'rebuild')]
         if args.no_template:
             modes = modes[:2]
         peer = None
@@ -219,20 +250,22 @@ def leave_one_out(args):
             fam_truth = [t for t in truth if t['family'] == family]
             if not fam_truth:
                 continue
-            for label, rules_kind, template_mode in modes:
+            for label, rules_kind, mode in modes:
                 families = everything if rules_kind == 'all' else \
                     tuple(f for f in everything if f.name != family)
-                preds, secs = extract_site(pages, families, template_mode)
+                preds, secs = extract_site(pages, families, mode)
                 m = score_mod.score(fam_truth, preds)
                 m['lead'] = _lead_kept(fam_truth, preds)
                 table.append((family, label, m))
-                if label == 'leave-one-out, template':
+                if mode == speed_mode:
                     speed['ours_s'] += secs
                     speed['pages'] += len(pages)
             if peer is not None:
                 m = score_mod.score(fam_truth, peer)
                 m['lead'] = _lead_kept(fam_truth, peer)
                 table.append((family, 'trafilatura', m))
+    if not args.no_peer and not args.no_template:
+        crawl_cpu_ratio(corpora, everything)
     print(f"{'family':12} {'mode':26} " + ' '.join(f'{f[:8]:>8}' for f in FIELDS))
     for family, label, m in table:
         cells = ' '.join(f"{m[f]:8.3f}" if isinstance(m.get(f), float) else f"{'-':>8}" for f in FIELDS)
@@ -240,7 +273,7 @@ def leave_one_out(args):
     if speed['pages'] and speed['peer_s']:
         ours = speed['pages'] / speed['ours_s']
         theirs = speed['peer_pages'] / speed['peer_s']
-        print(f"speed (one core, wall, same run): ours with template learning {ours:.0f} pages/s over {speed['pages']} "
+        print(f"speed (one core, wall, same run): ours {'per page' if speed_mode is None else 'crawl-time, learning included'} {ours:.0f} pages/s over {speed['pages']} "
               f"HTML pages; trafilatura {theirs:.1f} pages/s over {speed['peer_pages']} articles: {ours / theirs:.1f}x")
 
 

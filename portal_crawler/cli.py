@@ -104,9 +104,10 @@ def cmd_extract(args):
     if not path.is_file():
         raise UserError(f"cannot read {path}")
     if path.name.endswith((".warc", ".warc.gz", ".warc.open", ".warc.gz.open")):
+        stored = _stored_templates(args.templates)
         out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
         try:
-            extract_warc(str(path), out)
+            extract_warc(str(path), out, stored)
         finally:
             if args.output:
                 out.close()
@@ -119,6 +120,24 @@ def cmd_extract(args):
         Path(args.output).write_text(text + "\n", encoding="utf-8")
     else:
         print(text)
+    return 0
+
+
+def _stored_templates(folder):
+    from portal_crawler.extract import template
+    if not folder:
+        return {}
+    if not Path(folder).is_dir():
+        raise UserError(f"no template directory {folder}")
+    try:
+        return template.load_dir(folder)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+def cmd_templates(args):
+    from portal_crawler.extract.template_commands import templates_report
+    print(templates_report(Path(args.data), args.site, args.export_rules, args.save), end="")
     return 0
 
 
@@ -315,7 +334,15 @@ def build_parser() -> Parser:
     p.add_argument("file", help="FILE.warc.gz or PAGE.html")
     p.add_argument("--url", help="the page's URL (for one HTML page)")
     p.add_argument("-o", dest="output", help="write here instead of standard output")
+    p.add_argument("--templates", metavar="DIR", help="stored site templates (HOST.json) used instead of learning")
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("templates", help="print the site templates learned from the archive's pages")
+    p.add_argument("site", nargs="?", help="a host or site id (default: every site)")
+    data_option(p)
+    p.add_argument("--export-rules", action="store_true", help="print them as CMS rule files (TOML)")
+    p.add_argument("--save", action="store_true", help="also write them to DATA/templates/HOST.json")
+    p.set_defaults(func=cmd_templates)
 
     p = sub.add_parser("index", help="(re)index the WARC files of the data directory")
     data_option(p)

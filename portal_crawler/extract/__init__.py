@@ -83,11 +83,11 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families, template=
     lines, ranges = dom.split_lines(root)
     layout = _layout(template, lines)
     if trace is not None:
-        trace['lines'] = lines
+        trace['lines'], trace['layout'] = lines, layout
     if layout is not None:
         if selectable is None:
             selectable = rules.Page.of(root)
-        _blank_chrome(lines, layout.chrome)
+        _blank_chrome(lines, layout.chrome, page)
 
     container = _first(family.container, selectable, ranges) if family else None
     # a family page is an article only where the family's article block is (not on its listings)
@@ -159,13 +159,16 @@ def _layout(template, lines):
     return template.layout_for(frozenset(dom.block_path(line.owner, cache) for line in lines))
 
 
-def _blank_chrome(lines, chrome) -> None:
+def _blank_chrome(lines, chrome, page) -> None:
     """Lines the site repeats on most pages (menus, polls, counters, footer) lose their text:
-    nothing downstream scores or keeps them, and line ranges stay valid."""
+    nothing downstream scores or keeps them, and line ranges stay valid. A line the page's
+    <title> holds stays (the newest article is in every page's 'latest news')."""
     if not chrome:
         return
+    own = body.norm(f'{page.title or ""} {page.og_title or ""}')
     for line in lines:
-        if line.text and body.norm(line.text) in chrome:
+        key = body.norm(line.text) if line.text else None
+        if key and key in chrome and key not in own:
             line.text, line.link_chars, line.doc_chars, line.emphasis_chars = '', 0, 0, 0
 
 

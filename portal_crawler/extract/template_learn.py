@@ -43,7 +43,11 @@ class _Page:
 def observe(data: bytes, url: str, headers=None, families=None) -> _Page | None:
     """One page read per page, with where its fields were found; None for a non-article."""
     trace: dict = {}
-    art = extract(data, url, headers, families=families, trace=trace)
+    return observation(extract(data, url, headers, families=families, trace=trace), trace)
+
+
+def observation(art, trace) -> _Page | None:
+    """Where an article's fields were found, from the trace its extraction left."""
     if not art.is_article or not trace.get('lines'):
         return None
     cache: dict = {}
@@ -86,6 +90,40 @@ def learn(pages, site: str | None = None, families=None, sample: int = SAMPLE) -
             break
     return Template(site=site, layouts=tuple(_layout(group) for group in _groups(observed)
                                              if len(group) >= MIN_PAGES))
+
+
+class Learner:
+    """Crawl-time learning for one site: pages are read per page (and observed) until
+    `after` articles are seen, then with the template learned from them; an article that no
+    learned layout fits is observed again, and a new layout is added once MIN_PAGES such
+    pages agree (a redesign mid-crawl). Costs one extraction a page."""
+
+    def __init__(self, site: str, families=None, after: int = SAMPLE):
+        self.site, self.families, self.after = site, families, after
+        self.observed: list[_Page] = []
+        self.unfitted: list[_Page] = []
+        self.template: Template | None = None
+
+    def extract(self, data: bytes, url: str, headers=None):
+        trace: dict = {}
+        art = extract(data, url, headers, families=self.families, template=self.template, trace=trace)
+        if self.template is not None and trace.get('layout') is not None:
+            return art
+        page = observation(art, trace)
+        if page is None:
+            return art
+        if self.template is None:
+            self.observed.append(page)
+            if len(self.observed) >= self.after:
+                self.template = Template(self.site, tuple(_layout(g) for g in _groups(self.observed)
+                                                          if len(g) >= MIN_PAGES))
+        else:
+            self.unfitted.append(page)
+            grown = [g for g in _groups(self.unfitted) if len(g) >= MIN_PAGES]
+            if grown:
+                self.template = Template(self.site, self.template.layouts + (_layout(grown[0]),))
+                self.unfitted = [p for p in self.unfitted if p not in grown[0]]
+        return art
 
 
 def _groups(observed):
