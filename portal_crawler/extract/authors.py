@@ -98,7 +98,7 @@ def lone_name(text: str) -> str | None:
     if len(text) > 90:
         return None
     value = clean(text)
-    if not value or is_account(value):
+    if not value or is_account(value) or is_source(value):
         return None
     if name_like(value):
         return value
