@@ -67,3 +67,15 @@ def test_a_lead_repeated_by_the_body_comes_once():
     lead = 'Chiều 2/4, xã tổ chức giao ban đánh giá kết quả quý I và triển khai nhiệm vụ quý II năm 2020.'
     art = extract(_page('', f'<div class="sapo"><b>{lead}</b></div><p>{lead}</p>'), URL)
     assert art.body.startswith(lead) and art.body.count(lead) == 1
+
+
+@pytest.mark.parametrize('meta', [
+    '<div class="date">Ngày đăng: 14/03/2019 | 03:41 PM | View count: 1396</div>',
+    '<div class="date"><span>Ngày đăng:</span><br>14/03/2019<br>03:41 PM</div>',
+    '<div class="date">03:41 PM<br>14/03/2019</div>',
+    '<table><tr><td>Ngày đăng</td><td>14/03/2019</td><td>15:41</td></tr></table>',
+])
+def test_a_time_in_the_next_segment_or_line_belongs_to_the_date(meta):
+    art = extract(_page('', meta), URL)
+    assert art.published == '2019-03-14T15:41:00+07:00'
+    assert art.body.startswith('Đoạn văn thứ 0')          # label and time lines are not body

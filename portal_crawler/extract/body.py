@@ -185,8 +185,11 @@ def classify(lines: list[Line], title: str | None) -> Parts:
             continue
         if '|' in text and len(text) < 200 and _meta_segments(text, parts, index > (title_line or -1)):
             continue                  # 'Ngày 14/03/2019 | Tác giả: X | Lượt xem: 12'
+        if dates.bare_time(text) or dates.label_only(text):
+            continue                  # the time or the label of a date shown on the line beside it
         value = dates.date_line(text)
         if value:
+            value = _with_time_beside(value, text, lines, index)
             # the first date line after the title; before it only when none follows
             # (a header "today" or a breadcrumb date sits above the title)
             after = title_line is None or index > title_line
@@ -231,6 +234,16 @@ def classify(lines: list[Line], title: str | None) -> Parts:
     return parts
 
 
+def _with_time_beside(value: str, text: str, lines: list[Line], index: int) -> str:
+    """A date-only line whose time of day sits on the next (or the previous) line."""
+    if len(value) != 10:
+        return value
+    for j, time_first in ((index + 1, False), (index - 1, True)):
+        if 0 <= j < len(lines) and dates.bare_time(lines[j].text):
+            return dates.joined(text, lines[j].text, time_first) or value
+    return value
+
+
 def _unit_lines(lines: list[str]) -> bool:
     """What may follow a byline and is not body: a place or unit line or two, no sentence."""
     return len(lines) <= BYLINE_TAIL_LINES and all(
@@ -242,13 +255,16 @@ def _meta_segments(text: str, parts: Parts, after_title: bool) -> bool:
     is metadata (a date, a byline, a view count), so that the line leaves the body."""
     segments = [x.strip() for x in text.split('|') if x.strip()]
     found = False
+    whole = dates.parse(text)          # a date with its time in the next segment
     for seg in segments:
         value, name = dates.date_line(seg), authors.labelled(seg)
+        if value and whole and len(value) == 10 and whole[0][:10] == value:
+            value = whole[0]
         if value and (parts.date is None or after_title and not parts.date_after):
             parts.date, parts.date_after = value, after_title
         if name:
             parts.author = parts.author or name
-        account = authors.is_account(seg) or authors.is_account_line(seg)
+        account = authors.is_account(seg) or authors.is_account_line(seg) or dates.bare_time(seg)
         if not (value or name or account or len(seg) < 30 and BOILERPLATE.match(seg)):
             return False
         found = True

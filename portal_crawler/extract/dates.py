@@ -105,6 +105,23 @@ def date_line(text: str) -> str | None:
     return value if len(rest) <= RESIDUE_MAX else None
 
 
+def bare_time(text: str) -> bool:
+    """A line or segment that is only a time of day ('03:41 PM', '15:41', 'lúc 10:25 SA')."""
+    text = re.sub(r'^\s*(?:lúc|giờ|time|at)\b', '', text or '', flags=re.I).strip(' |-–,()\u00a0')
+    return len(text) <= 14 and TIME.fullmatch(text) is not None
+
+
+def label_only(text: str) -> bool:
+    """'Ngày đăng:', 'Posted on', 'Cập nhật lúc': a date's label on a line of its own."""
+    return bool(text) and len(text) <= 30 and not re.sub(r'[\W_]+', '', LABELS.sub(' ', text))
+
+
+def joined(date_text: str, time_text: str, time_first: bool) -> str | None:
+    """The date of one line with the time of day shown on the line beside it."""
+    found = parse(f'{time_text} {date_text}' if time_first else f'{date_text} {time_text}')
+    return found[0] if found else None
+
+
 def parse_iso(value: str) -> str | None:
     """A machine date (meta, JSON-LD, <time datetime>) -> ISO at +07:00, or a date."""
     m = ISO.search(value or '')
