@@ -79,3 +79,9 @@ def test_a_time_in_the_next_segment_or_line_belongs_to_the_date(meta):
     art = extract(_page('', meta), URL)
     assert art.published == '2019-03-14T15:41:00+07:00'
     assert art.body.startswith('Đoạn văn thứ 0')          # label and time lines are not body
+
+
+@pytest.mark.parametrize('line, name', [('Trần Quốc Khánh, Ban Tuyên giáo Tỉnh ủy', 'Trần Quốc Khánh'),
+                                        ('Lê Ngọc Tuấn - Trung tâm Văn hóa - Thông tin huyện', 'Lê Ngọc Tuấn')])
+def test_a_name_followed_by_its_office(line, name):
+    assert authors.lone_name(line) == name

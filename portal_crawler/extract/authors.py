@@ -93,6 +93,15 @@ def name_like(text: str) -> bool:
     return True
 
 
+OFFICE_SEPARATOR = re.compile(r',|\s[-–—]\s')
+
+
+def _split_office(value: str):
+    """'Trần Quốc Khánh, Ban Tuyên giáo' / 'Lê Tuấn - Trung tâm VH' -> (name, separator, office)."""
+    m = OFFICE_SEPARATOR.search(value)
+    return (value[:m.start()].strip(), m.group(0), value[m.end():].strip()) if m else (value, '', '')
+
+
 def lone_name(text: str) -> str | None:
     """'Thùy Dung', './. Thùy Dung', 'Trần Quốc Khánh, Ban Tuyên giáo Tỉnh ủy' -> the name."""
     if len(text) > 90:
@@ -102,7 +111,7 @@ def lone_name(text: str) -> str | None:
         return None
     if name_like(value):
         return value
-    head = value.split(',')[0].strip()
-    if ',' in value and name_like(head) and len(head.split()) >= 2:
+    head, sep, _ = _split_office(value)
+    if sep and name_like(head) and len(head.split()) >= 2:
         return head
     return None

@@ -235,7 +235,7 @@ PATH_ANCESTORS = 2
 def _step(el) -> str | None:
     """'div.news-info' / 'div#main' / None when the element has no usable class or id."""
     for cls in (el.get('class') or '').split():
-        if CSS_NAME.match(cls):
+        if CSS_NAME.match(cls) and not any(c.isdigit() for c in cls):     # 'post-123' names one page
             return f'{el.tag}.{cls}'
     ident = el.get('id') or ''
     if ident and CSS_NAME.match(ident) and not any(c.isdigit() for c in ident):
@@ -246,7 +246,8 @@ def _step(el) -> str | None:
 def block_path(el, cache: dict) -> str:
     """A CSS selector naming where a block sits: its own step (its tag when it has no class)
     under its two nearest ancestors that have a class or id. Ids with digits (node-123) and
-    positions are left out: they differ from page to page of one template."""
+    positions are left out, as are classes with digits: they differ from page to page of one
+    template."""
     found = cache.get(el)
     if found is None:
         steps = [_step(el) or el.tag]
