@@ -228,19 +228,25 @@ def split_lines(root) -> tuple[list[Line], dict]:
     return lines, ranges
 
 
-CSS_NAME = re.compile(r'^-?[A-Za-z_][\w-]*$')
+# a class or id usable in a template's selector: no digits ('post-123', 'node-45' name one page)
+STABLE_NAME = re.compile(r'^-?[A-Za-z_][A-Za-z_-]*$')
 PATH_ANCESTORS = 2
 
 
-def _step(el) -> str | None:
+def _step(el, cache: dict) -> str | None:
     """'div.news-info' / 'div#main' / None when the element has no usable class or id."""
-    for cls in (el.get('class') or '').split():
-        if CSS_NAME.match(cls) and not any(c.isdigit() for c in cls):     # 'post-123' names one page
-            return f'{el.tag}.{cls}'
-    ident = el.get('id') or ''
-    if ident and CSS_NAME.match(ident) and not any(c.isdigit() for c in ident):
-        return f'{el.tag}#{ident}'
-    return None
+    key = (el.tag, el.get('class'), el.get('id'))
+    if key in cache:
+        return cache[key]
+    found = None
+    for cls in (key[1] or '').split():
+        if STABLE_NAME.match(cls):
+            found = f'{el.tag}.{cls}'
+            break
+    if found is None and key[2] and STABLE_NAME.match(key[2]):
+        found = f'{el.tag}#{key[2]}'
+    cache[key] = found
+    return found
 
 
 def block_path(el, cache: dict) -> str:
@@ -250,10 +256,10 @@ def block_path(el, cache: dict) -> str:
     template."""
     found = cache.get(el)
     if found is None:
-        steps = [_step(el) or el.tag]
+        steps = [_step(el, cache) or el.tag]
         node = el.getparent()
         while node is not None and len(steps) <= PATH_ANCESTORS and isinstance(node.tag, str):
-            step = _step(node)
+            step = _step(node, cache)
             if step:
                 steps.append(step)
             node = node.getparent()
