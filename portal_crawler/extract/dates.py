@@ -105,15 +105,20 @@ def date_line(text: str) -> str | None:
     return value if len(rest) <= RESIDUE_MAX else None
 
 
+TIME_LABEL = re.compile(r'^\s*(?:lúc|giờ|time|at)\b', re.I)
+
+
 def bare_time(text: str) -> bool:
     """A line or segment that is only a time of day ('03:41 PM', '15:41', 'lúc 10:25 SA')."""
-    text = re.sub(r'^\s*(?:lúc|giờ|time|at)\b', '', text or '', flags=re.I).strip(' |-–,()\u00a0')
+    if not text or len(text) > 24 or not DIGIT.search(text):
+        return False
+    text = TIME_LABEL.sub('', text).strip(' |-–,()\u00a0')
     return len(text) <= 14 and TIME.fullmatch(text) is not None
 
 
 def label_only(text: str) -> bool:
     """'Ngày đăng:', 'Posted on', 'Cập nhật lúc': a date's label on a line of its own."""
-    return bool(text) and len(text) <= 30 and not re.sub(r'[\W_]+', '', LABELS.sub(' ', text))
+    return bool(text) and len(text) <= 30 and not DIGIT.search(text) and not re.sub(r'[\W_]+', '', LABELS.sub(' ', text))
 
 
 def joined(date_text: str, time_text: str, time_first: bool) -> str | None:
