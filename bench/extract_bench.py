@@ -121,6 +121,31 @@ def crawl_cpu_ratio(corpora, everything):
           f'trafilatura {n / peer:.1f} pages/s: {peer / ours:.1f}x')
 
 
+def htmldate_cost(args):
+    """Would htmldate earn its place as a date candidate source? Day right and ms a page on
+    the layouts' articles, beside our whole extraction on the same pages."""
+    from htmldate import find_date
+    from tests.fixtures.layouts.generate import read_pages, read_truth
+    corpus = Path(args.corpus)
+    truth = read_truth(corpus)
+    pages = [p for site in read_pages(corpus).values() for p in site if p[0] in truth]
+    theirs = ours = 0.0
+    right_theirs = right_ours = 0
+    for url, headers, data in pages:
+        day = truth[url]['published'][:10]
+        t0 = time.process_time()
+        found = find_date(data.decode('utf-8'), original_date=True, extensive_search=True)
+        theirs += time.process_time() - t0
+        t0 = time.process_time()
+        art = extract(data, url, headers)
+        ours += time.process_time() - t0
+        right_theirs += (found or '')[:10] == day
+        right_ours += (art.published or '')[:10] == day
+    n = len(pages)
+    print(f'htmldate: day right {right_theirs}/{n}, {1000 * theirs / n:.2f} ms a page; '
+          f'ours (whole extraction): day right {right_ours}/{n}, {1000 * ours / n:.2f} ms a page')
+
+
 TOKEN = re.compile(r'\w+')
 
 
@@ -294,10 +319,12 @@ def main():
     lo.add_argument('--no-peer', action='store_true')
     lo.add_argument('--no-template', action='store_true', help='per page only')
     lo.add_argument('--work', default='/tmp/extract_bench')
+    hd = sub.add_parser('htmldate', help='htmldate as a date source: accuracy and cost on the layouts')
+    hd.add_argument('corpus', help='a corpus written by tests/fixtures/layouts/generate.py')
     ab = sub.add_parser('aeb')
     ab.add_argument('dir', nargs='?')
     args = ap.parse_args()
-    {'portalgen': portalgen, 'loo': leave_one_out, 'aeb': aeb}[args.cmd](args)
+    {'portalgen': portalgen, 'loo': leave_one_out, 'htmldate': htmldate_cost, 'aeb': aeb}[args.cmd](args)
 
 
 if __name__ == '__main__':
