@@ -85,3 +85,17 @@ def test_a_time_in_the_next_segment_or_line_belongs_to_the_date(meta):
                                         ('Lê Ngọc Tuấn - Trung tâm Văn hóa - Thông tin huyện', 'Lê Ngọc Tuấn')])
 def test_a_name_followed_by_its_office(line, name):
     assert authors.lone_name(line) == name
+
+
+@pytest.mark.parametrize('line, value', [('Posted on February 27, 2021 3:15 PM', '2021-02-27T15:15:00+07:00'),
+                                         ('27 Tháng 2 2021 15:15', '2021-02-27T15:15:00+07:00'),
+                                         ('Published: 27 Feb 2021', '2021-02-27')])
+def test_month_words(line, value):
+    assert dates.date_line(line) == value
+
+
+def test_a_person_in_the_posters_slot_is_the_author_only_when_nobody_signs():
+    poster = '<div class="info">Đăng bởi Nguyễn Thu Hà</div>'
+    assert extract(_page('', poster), URL).author == 'Nguyễn Thu Hà'
+    art = extract(_page('<p>Tin, ảnh: Lê Văn Nam</p>', poster), URL)
+    assert art.author == 'Lê Văn Nam' and 'Đăng bởi' not in art.body

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 
-LABEL = re.compile(r'''^\s*(?:tác\s+giả(?:\s+bài\s+viết)?|người\s+viết(?:\s+bài)?|người\s+đăng|đăng\s+bởi|
+LABEL = re.compile(r'''^\s*(?:tác\s+giả(?:\s+bài\s+viết)?|người\s+viết(?:\s+bài)?|
     người\s+thực\s+hiện|(?:tin|bài)\s*(?:,|và|&|\+)\s*ảnh|tin|bài|nhóm\s+(?:pv|phóng\s+viên)|phóng\s+viên|
-    pv|ctv|cộng\s+tác\s+viên|btv|biên\s+tập(?:\s+viên)?|thực\s+hiện|author|written\s+by|posted\s+by|by)
+    pv|ctv|cộng\s+tác\s+viên|btv|biên\s+tập(?:\s+viên)?|thực\s+hiện|author)
     \s*[:：]\s*(.+?)\s*$''', re.I | re.X)
 LOGIN_NAME = re.compile(r'^[a-z0-9_.@-]+$')     # 'admin', 'btv01': an account, not a person
 HANDLE = re.compile(r'^\S*(\d|_)\S*$')            # 'bientap07', 'ctv47', 'thuynguyen_tt'
 # role and account words a CMS prints as the poster: 'Ad Min', 'Super User', 'Phó Ban biên tập'
 ROLE = re.compile(r'''^(?:(?:phó\s+|trưởng\s+)?ban\s+biên\s+tập|biên\s+tập\s+viên|quản\s+trị(?:\s+viên)?|ad\s*min(?:istrator)?|
     super\s+user|webmaster|host|editor|người\s+quản\s+trị|cổng\s+ttđt|ctv|btv)$''', re.I | re.X)
-# a line that names only the posting account: 'Written by Ad Min', 'By ctv47', 'Người đăng: admin'
+# the poster's slot: 'Written by Ad Min', 'By ctv47', 'Người đăng: admin', 'Đăng bởi Nguyễn Hà'
+# (an account, or a person who is the author only when the page signs the article nowhere else)
 ACCOUNT_LINE = re.compile(r'^\s*(?:gửi\s+bởi|đăng\s+bởi|người\s+đăng|written\s+by|posted\s+by|created\s+by|by)\s*:?\s*(.{1,40}?)\s*$',
                           re.I)
 SOURCE = re.compile(r'^\s*(?:nguồn(?:\s+tin)?|theo|source)\s*[:：]|'
@@ -54,6 +55,13 @@ def is_account(value: str) -> bool:
     return bool(LOGIN_NAME.match(value) or HANDLE.match(value) or ROLE.match(value))
 
 
+def poster(text: str) -> str | None:
+    """The person in the poster's slot ('Đăng bởi Nguyễn Thu Hà'), None for an account."""
+    m = ACCOUNT_LINE.match(text) if len(text) <= 60 else None
+    value = clean(m.group(1)) if m else None
+    return value if value and not is_account(value) and name_like(value) else None
+
+
 def is_account_line(text: str) -> bool:
     """'Written by Ad Min', 'Người đăng: bientap07': the poster, which is never the byline."""
     m = ACCOUNT_LINE.match(text) if len(text) <= 60 else None
@@ -62,7 +70,7 @@ def is_account_line(text: str) -> bool:
 
 def is_byline(text: str) -> bool:
     """A labelled byline line, even one naming only an account ('Người đăng: admin')."""
-    return len(text) <= 120 and bool(LABEL.match(text))
+    return len(text) <= 120 and bool(LABEL.match(text) or ACCOUNT_LINE.match(text))
 
 
 def is_source(text: str) -> bool:

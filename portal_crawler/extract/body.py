@@ -47,6 +47,7 @@ UNIT_LINE_MAX = 80
 class Parts:
     paragraphs: list[str] = field(default_factory=list)
     author: str | None = None
+    poster: str | None = None       # a person in the poster's slot: the author when none signs
     date: str | None = None
     date_after: bool = False        # the date line came after the title
     images: list = field(default_factory=list)     # (img element, caption or None)
@@ -202,6 +203,10 @@ def classify(lines: list[Line], title: str | None) -> Parts:
             if parts.author is None:
                 parts.author, byline_at = name, len(kept)
             continue
+        name = authors.poster(text)
+        if name:
+            parts.poster = parts.poster or name
+            continue
         if authors.is_byline(text) or authors.is_source(text) or authors.is_account_line(text) \
                 or _attachment_only(line):
             continue
@@ -230,6 +235,7 @@ def classify(lines: list[Line], title: str | None) -> Parts:
                 break
             if len(paragraphs[i]) > 90:
                 break
+    parts.author = parts.author or parts.poster
     parts.paragraphs = dedupe(paragraphs)
     return parts
 
@@ -258,6 +264,9 @@ def _meta_segments(text: str, parts: Parts, after_title: bool) -> bool:
     whole = dates.parse(text)          # a date with its time in the next segment
     for seg in segments:
         value, name = dates.date_line(seg), authors.labelled(seg)
+        posted = None if name else authors.poster(seg)
+        if posted:
+            parts.poster = parts.poster or posted
         if value and whole and len(value) == 10 and whole[0][:10] == value:
             value = whole[0]
         if value and (parts.date is None or after_title and not parts.date_after):
@@ -265,7 +274,7 @@ def _meta_segments(text: str, parts: Parts, after_title: bool) -> bool:
         if name:
             parts.author = parts.author or name
         account = authors.is_account(seg) or authors.is_account_line(seg) or dates.bare_time(seg)
-        if not (value or name or account or len(seg) < 30 and BOILERPLATE.match(seg)):
+        if not (value or name or posted or account or len(seg) < 30 and BOILERPLATE.match(seg)):
             return False
         found = True
     return found

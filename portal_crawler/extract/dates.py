@@ -10,7 +10,13 @@ import re
 
 DMY = re.compile(r'(?<![\d/.-])(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*((?:19|20)\d\d)(?!\d)')
 YMD = re.compile(r'(?<![\d/.-])((?:19|20)\d\d)-(\d{1,2})-(\d{1,2})(?![\d])')
-WORDS = re.compile(r'(?:ngày\s+)?(\d{1,2})\s+tháng\s+(\d{1,2}),?\s+năm\s+((?:19|20)\d\d)', re.I)
+# '27 tháng 02 năm 2021', '27 Tháng 2 2021', '27 tháng 2, 2021'
+WORDS = re.compile(r'(?:ngày\s+)?(\d{1,2})\s+tháng\s+(\d{1,2}),?\s+(?:năm\s+)?((?:19|20)\d\d)(?!\d)', re.I)
+MONTHS = {m: i + 1 for i, m in enumerate('jan feb mar apr may jun jul aug sep oct nov dec'.split())}
+MONTH_NAME = r'(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?'
+# 'February 27, 2021' and '27 February 2021' (English labels come with English dates)
+ENGLISH_MDY = re.compile(MONTH_NAME + r'\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d\d)(?!\d)', re.I)
+ENGLISH_DMY = re.compile(r'(?<!\d)(\d{1,2})(?:st|nd|rd|th)?\s+' + MONTH_NAME + r',?\s+((?:19|20)\d\d)(?!\d)', re.I)
 # SA/CH (sáng/chiều) are the Vietnamese AM/PM
 TIME = re.compile(r'(?<!\d)([01]?\d|2[0-3])\s*[:h]\s*([0-5]\d)(?:\s*:\s*([0-5]\d))?'
                   r'(?:\s*([AaPp])\.?[Mm]\.?|\s*(SA|CH|sa|ch)\b)?(?!\d)')
@@ -44,12 +50,16 @@ def _valid(y: int, m: int, d: int) -> bool:
 def _find_date(text: str):
     """First calendar date in text -> (y, m, d, start, end) or None."""
     best = None
-    for rx, order in ((DMY, 'dmy'), (YMD, 'ymd'), (WORDS, 'dmy3')):
+    for rx, order in ((DMY, 'dmy'), (YMD, 'ymd'), (WORDS, 'dmy3'), (ENGLISH_MDY, 'Mdy'), (ENGLISH_DMY, 'dMy')):
         for m in rx.finditer(text):
             if order == 'dmy':
                 d, mo, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
             elif order == 'ymd':
                 y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            elif order == 'Mdy':
+                mo, d, y = MONTHS[m.group(1).lower()[:3]], int(m.group(2)), int(m.group(3))
+            elif order == 'dMy':
+                d, mo, y = int(m.group(1)), MONTHS[m.group(2).lower()[:3]], int(m.group(3))
             else:
                 d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
             if _valid(y, mo, d):
