@@ -36,6 +36,8 @@ NEGATIVE = re.compile(r'footer|copyright|sidebar|side-bar|comment|menu|nav|widge
 POSITIVE = re.compile(r'article|content|detail|news|body|entry|post|text|main|story|noi-?dung|chi-?tiet|'
                       r'bai-?viet|rtestate', re.I)
 CHROME_TAGS = frozenset(('footer', 'aside', 'nav', 'header'))
+SIDEBAR = re.compile(r'aside|sidebar|side-?bar|col-?right|right-?col|poll|vote|binh-?chon|counter|thong-?ke|widget',
+                     re.I)
 TRAILING_NAME = re.compile(r'^(.{40,}\./\.)\s*(\S.{1,40})$')
 AUTHOR_CLASS = re.compile(r'author|byline|tac-?gia|nguoi-?viet|writer', re.I)
 ALIGN = re.compile(r'text-align\s*:\s*(center|right)', re.I)
@@ -104,10 +106,24 @@ def class_weight(el) -> float:
     return 1.0
 
 
+def _sidebar_after(el, parent, ranges) -> bool:
+    """A sibling after the block that names itself a sidebar, poll or counter: widening into
+    the parent would take it in (its lines are unlinked, so the link test lets them pass)."""
+    after = False
+    for child in parent:
+        if child is el:
+            after = True
+        elif after and child in ranges and ranges[child][1] > ranges[child][0]:
+            names = f"{child.get('class') or ''} {child.get('id') or ''}"
+            if child.tag == 'aside' or SIDEBAR.search(names):
+                return True
+    return False
+
+
 def widen(el, lines, ranges):
     for _ in range(MAX_EXPANSIONS):
         parent = el.getparent()
-        if parent is None or parent.tag == 'html' or parent not in ranges:
+        if parent is None or parent.tag == 'html' or parent not in ranges or _sidebar_after(el, parent, ranges):
             break
         a, b = ranges[el]
         pa, pb = ranges[parent]
