@@ -18,6 +18,7 @@ BOILERPLATE = re.compile(r'''^(in\s+trang|in\s+bài(\s+viết)?|bản\s+in|quay\
     (các\s+)?tin\s+(liên\s+quan|khác|mới|cùng\s+chuyên\s+mục)|các\s+tin\s+đã\s+đưa|bài\s+viết\s+liên\s+quan|
     lượt\s+xem|đã\s+xem|số\s+lượt\s+xem|view\s*count|views|hits|details|bình\s+luận|ý\s+kiến\s+bạn\s+đọc|đánh\s+giá|
     font\s*size|cỡ\s+chữ|tiêu\s+đề|zalo|facebook|từ\s+khóa|từ\s+khoá|tags?|thẻ|
+    (chuyên|danh)\s+mục(?=\s*:)|categor(y|ies)(?=\s*:)|filed\s+under|
     share\s+this|like\s+this|related|comments?|leave\s+a\s+(reply|comment)|loading|advertisement|
     sign\s+up|subscribe|read\s+more|click\s+here)\b''', re.I | re.X)
 # lines of print views: the site's name, the article's own address (copyright lines are
