@@ -171,7 +171,7 @@ def _layout(template, lines):
     if template is None or not template.layouts:
         return None
     cache: dict = {}
-    return template.layout_for(frozenset(dom.block_path(line.owner, cache) for line in lines))
+    return template.layout_for(frozenset(dom.block_path(owner, cache) for owner in {line.owner for line in lines}))
 
 
 def _blank_chrome(lines, chrome, page) -> None:
@@ -182,7 +182,7 @@ def _blank_chrome(lines, chrome, page) -> None:
         return
     own = body.norm(f'{page.title or ""} {page.og_title or ""}')
     for line in lines:
-        key = body.norm(line.text) if line.text else None
+        key = line.text.lower() if line.text else None          # line text is already collapsed
         if key and key in chrome and key not in own:
             line.text, line.link_chars, line.doc_chars, line.emphasis_chars = '', 0, 0, 0
 

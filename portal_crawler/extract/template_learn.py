@@ -52,16 +52,17 @@ def observation(art, trace) -> _Page | None:
         return None
     cache: dict = {}
     lines = trace['lines']
-    paths = [dom.block_path(line.owner, cache) for line in lines]
+    paths = [dom.block_path(line.owner, cache) for line in lines]          # cached per element
     title_key = body.norm(art.title) if art.title else None
     title_at = date_at = author_at = date_time = None
+    year = art.published[:4] if art.published else None        # a line without it shows no such date
     for line, path in zip(lines, paths):
         text = line.text
         if not text:
             continue
-        if title_at is None and title_key and body.norm(text) == title_key:
+        if title_at is None and title_key and text.lower() == title_key:      # line text is collapsed
             title_at = path
-        if date_at is None and art.published and len(text) <= dates.LINE_MAX:
+        if date_at is None and art.published and len(text) <= dates.LINE_MAX and year in text:
             found = dates.date_line(text) or (dates.parse(text) or (None,))[0]
             if found and found[:10] == art.published[:10]:
                 date_at = path
@@ -70,7 +71,7 @@ def observation(art, trace) -> _Page | None:
         if author_at is None and art.author and art.author in text and len(text) <= 120:
             author_at = path
     return _Page(paths=frozenset(paths), counts=Counter(paths),
-                 texts={body.norm(line.text): line.text for line in lines if line.text},
+                 texts={line.text.lower(): line.text for line in lines if line.text},
                  title=title_at, date=date_at, date_time=date_time, author=author_at)
 
 
