@@ -99,3 +99,8 @@ def test_a_person_in_the_posters_slot_is_the_author_only_when_nobody_signs():
     assert extract(_page('', poster), URL).author == 'Nguyễn Thu Hà'
     art = extract(_page('<p>Tin, ảnh: Lê Văn Nam</p>', poster), URL)
     assert art.author == 'Lê Văn Nam' and 'Đăng bởi' not in art.body
+
+
+def test_two_people_signed_and_a_person_with_an_office():
+    assert authors.labelled('Tác giả: Nguyễn Thu Hà, Lê Văn Nam') == 'Nguyễn Thu Hà, Lê Văn Nam'
+    assert authors.labelled('Tác giả: Nguyễn Thu Hà, Trung tâm Văn hóa huyện') == 'Nguyễn Thu Hà'

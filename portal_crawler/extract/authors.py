@@ -43,7 +43,9 @@ def labelled(text: str) -> str | None:
         return None
     value = clean(m.group(1))
     if value and ',' in value and name_like(value.split(',')[0]):
-        value = value.split(',')[0].strip()
+        names = [x.strip() for x in value.split(',')]
+        # 'Tác giả: Thu Hà, Văn Nam' names two people; 'Thu Hà, Trung tâm VH' a person and an office
+        value = value if all(name_like(x) and len(x.split()) >= 2 for x in names) else names[0]
     if not value or len(value) > 80 or is_account(value):
         return None
     return value
