@@ -1,4 +1,4 @@
-"""Seven layouts no CMS rule describes (tests/fixtures/layouts): per page and with the
+"""Ten layouts no CMS rule describes (tests/fixtures/layouts): per page and with the
 template learned from the site's pages, each field as the page shows it."""
 import pytest
 
