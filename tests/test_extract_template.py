@@ -137,3 +137,23 @@ def test_the_templates_command_prints_and_exports(corpus, tmp_path):
     assert tomllib.loads(rules_text)['select']['date']
     missing = subprocess.run(cli + ['templates', '--data', str(tmp_path / 'nothing')], capture_output=True, text=True)
     assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_saving_keeps_a_stored_file_and_rebuild_prefers_it(corpus, tmp_path):
+    from portal_crawler.extract.template_commands import templates_report
+    from portal_crawler.extract.warc_extract import site_templates
+    pages, _ = corpus
+    (tmp_path / 'warcs').mkdir()
+    warc = _warc(tmp_path / 'warcs', pages[DRUPAL])
+    assert '# saved' in templates_report(tmp_path, None, False, True)
+    stored = tmp_path / 'templates' / f'{DRUPAL}.json'
+    edited = json.loads(stored.read_text(encoding='utf-8'))
+    edited['layouts'][0]['title'] = ['div.submitted']
+    stored.write_text(json.dumps(edited, ensure_ascii=False), encoding='utf-8')
+    assert '# kept' in templates_report(tmp_path, None, False, True)
+    assert json.loads(stored.read_text(encoding='utf-8'))['layouts'][0]['title'] == ['div.submitted']
+    chosen = site_templates(tmp_path, [warc])[DRUPAL]
+    assert chosen.layouts[0].title == ('div.submitted',)
+    learner = Learner(DRUPAL, template=chosen)
+    url, headers, data = next(p for p in pages[DRUPAL] if '/tin-tuc/' in p[0])
+    assert learner.extract(data, url, headers).title.startswith('Gửi bởi')

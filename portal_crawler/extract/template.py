@@ -15,6 +15,7 @@ from pathlib import Path
 from . import rules
 
 FORMAT = 1
+DATA_SUBDIR = 'templates'     # DATA/templates/HOST.json: stored templates, editable by a person
 MATCH_MIN = 0.5        # share of a layout's fingerprint a page must have to be read with it
 
 

@@ -10,8 +10,6 @@ from portal_crawler.errors import UserError
 from . import template
 from .warc_extract import learn_templates
 
-TEMPLATE_DIR = 'templates'
-
 
 def _warcs(data: Path) -> list[Path]:
     folder = data / 'warcs'
@@ -31,9 +29,11 @@ def templates_report(data: Path, site: str | None, export_rules: bool, save: boo
     if not learned:
         raise UserError(f'no pages of {site!r} in {data / "warcs"}')
     out = []
+    folder = data / template.DATA_SUBDIR
     for host, tpl in learned.items():
-        if save:
-            path = template.save(tpl, data / TEMPLATE_DIR)
-            out.append(f'# saved {path}')
+        if save and (folder / f'{host}.json').exists():
+            out.append(f'# kept {folder / (host + ".json")} (stored, perhaps edited: remove it to save anew)')
+        elif save:
+            out.append(f'# saved {template.save(tpl, folder)}')
         out.append(tpl.to_rules_toml() if export_rules else json.dumps(tpl.to_dict(), ensure_ascii=False, indent=1))
     return '\n'.join(out) + '\n'

@@ -99,11 +99,12 @@ class Learner:
     learned layout fits is observed again, and a new layout is added once MIN_PAGES such
     pages agree (a redesign mid-crawl). Costs one extraction a page."""
 
-    def __init__(self, site: str, families=None, after: int = SAMPLE):
+    def __init__(self, site: str, families=None, after: int = SAMPLE, template: Template | None = None):
+        """template: a stored one (DATA/templates/HOST.json) to start from instead of learning."""
         self.site, self.families, self.after = site, families, after
         self.observed: list[_Page] = []
         self.unfitted: list[_Page] = []
-        self.template: Template | None = None
+        self.template: Template | None = template if template is not None and template.layouts else None
 
     def extract(self, data: bytes, url: str, headers=None):
         trace: dict = {}

@@ -61,6 +61,15 @@ def learn_templates(paths, families=None) -> dict:
             for host, pages in sorted(sample_pages(paths).items())}
 
 
+def site_templates(data_dir, warc_paths) -> dict:
+    """host -> Template for reading the archive again (index --rebuild): learned from the
+    WARCs, except where DATA/templates holds a stored one (a person's edit wins)."""
+    from . import template
+    found = learn_templates(warc_paths)
+    found.update(template.load_dir(Path(data_dir) / template.DATA_SUBDIR))
+    return found
+
+
 def extract_warc(path, out_file, templates=None) -> int:
     """Write one JSON line per archived article to out_file (a text stream); return the count.
     Each host's template is learned from its pages in this WARC first (two passes), except
