@@ -161,4 +161,3 @@ def parse_iso(value: str) -> str | None:
             offset = sign * dt.timedelta(hours=int(zone[:2]), minutes=int(zone[2:]))
         when = (when - offset) + dt.timedelta(hours=7)
     return when.strftime('%Y-%m-%dT%H:%M:%S') + TZ
-

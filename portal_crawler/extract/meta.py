@@ -86,5 +86,3 @@ def read(root) -> PageMeta:
     lang = root.get('lang') or root.get('{http://www.w3.org/XML/1998/namespace}lang')
     meta.language = lang.split('-')[0].lower() if lang else None
     return meta
-
-

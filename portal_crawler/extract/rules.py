@@ -176,4 +176,3 @@ def detect(page: Page, text: str, families) -> Family | None:
         if s >= fam.min_markers and s > best_score:
             best, best_score = fam, s
     return best
-

@@ -30,7 +30,7 @@ class Layout:
     time_placeholder: bool = False  # every page shows the same time (00:00, 12:00 AM): date only
 
     def selectors(self, name):
-        return _compiled(tuple(getattr(self, name)))
+        return rules.compile_selectors(tuple(getattr(self, name)))
 
     def match(self, paths) -> float:
         return len(self.fingerprint & paths) / len(self.fingerprint) if self.fingerprint else 0.0
@@ -93,10 +93,6 @@ def _toml_list(values) -> str:
     return '[' + ', '.join(json.dumps(v, ensure_ascii=False) for v in values) + ']'
 
 
-def _compiled(css: tuple):
-    return rules.compile_selectors(css)
-
-
 def save(template: Template, folder) -> Path:
     path = Path(folder) / f'{template.site}.json'
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -118,8 +114,3 @@ def load_dir(folder) -> dict:
     """site -> Template for every *.json in folder (none when the folder is absent)."""
     folder = Path(folder)
     return {t.site: t for t in (load(p) for p in sorted(folder.glob('*.json')))} if folder.is_dir() else {}
-
-
-def empty(site: str) -> Template:
-    return Template(site=site, layouts=())
-
