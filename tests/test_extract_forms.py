@@ -104,3 +104,15 @@ def test_a_person_in_the_posters_slot_is_the_author_only_when_nobody_signs():
 def test_two_people_signed_and_a_person_with_an_office():
     assert authors.labelled('Tác giả: Nguyễn Thu Hà, Lê Văn Nam') == 'Nguyễn Thu Hà, Lê Văn Nam'
     assert authors.labelled('Tác giả: Nguyễn Thu Hà, Trung tâm Văn hóa huyện') == 'Nguyễn Thu Hà'
+
+
+def test_date_candidates_carry_their_evidence_and_one_rule_chooses():
+    page = _page('', '<span property="dc:date" content="2017-11-04"></span>'
+                     '<div class="submitted">Gửi bởi admin vào Thứ bảy, 04/11/2017 - 16:35</div>')
+    trace = {}
+    art = extract(page, URL, trace=trace)
+    found = {c.source: c for c in trace['dates']}
+    assert found['machine'].evidence == ('rdfa',) and found['shown'].evidence == ('in block', 'after title')
+    assert art.published == '2017-11-04T16:35:00+07:00'         # the machine day, the time as shown
+    assert dates.choose([dates.Candidate('2019-01-02', 'shown'), dates.Candidate('2019-01-03', 'template')]) == \
+        '2019-01-03'

@@ -118,14 +118,30 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families, template=
     parts = body.classify(region, title)
     scope_parts = body.classify(scope, title) if region is not scope else parts
 
-    ruled = None
+    candidates = []
     if family and family.date:
         raw_date = _selected_text(family.date, selectable)
         found = dates.parse(raw_date) if raw_date else None
-        ruled = found[0] if found else None
-    published = _published(ruled, _learned_date(layout, selectable) if layout is not None else None,
-                           dates.parse_iso(page.published or ''), scope_parts.date or parts.date,
-                           lambda: _date_near_title(title, lines))
+        if found:
+            candidates.append(dates.Candidate(found[0], 'rule', (f'family {family.name}',)))
+    if layout is not None:
+        learned = _learned_date(layout, selectable)
+        if learned:
+            candidates.append(dates.Candidate(learned, 'template', (f'agreed on {layout.pages} pages',)))
+    machine = dates.parse_iso(page.published or '')
+    if machine:
+        candidates.append(dates.Candidate(machine, 'machine', (page.published_from or 'meta',)))
+    shown_parts = scope_parts if scope_parts.date else parts
+    if shown_parts.date:
+        candidates.append(dates.Candidate(shown_parts.date, 'shown', (
+            'in block', 'after title' if shown_parts.date_after else 'before title')))
+    if not candidates:
+        near = _date_near_title(title, lines)
+        if near:
+            candidates.append(dates.Candidate(near, 'near-title', ('outside block',)))
+    if trace is not None:
+        trace['dates'] = candidates
+    published = dates.choose(candidates)
 
     author = None
     if family and family.author:
@@ -145,25 +161,6 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families, template=
                    body=body_text, images=images, attachments=attachments,
                    language=page.language or _language(body_text or title or ''), encoding=encoding,
                    family=family.name if family else None, is_article=is_article)
-
-
-def _published(ruled, learned, machine, shown, near_title):
-    """The one rule that chooses the publication date among the candidates, first present wins:
-    1. the element a hand-written CMS rule names;
-    2. the place the site's learned template agrees on across its pages;
-    3. a machine-readable date (meta tags, JSON-LD, RDFa property/content, microdata,
-       <time datetime>), with the time of day of the shown date when both name the same day
-       and the machine value has none;
-    4. the date line shown in the article block: the first after the title, one above it
-       only when none follows (a header's date of the day sits above);
-    5. a date line just above or below the title outside the block.
-    Candidates never come from chrome (lines repeated on the site's pages are blanked when a
-    template is known), from listings (linked lines) or from sentences (dates.date_line
-    answers only for lines that are mostly a date: an event date in prose is not one). A
-    midnight time (00:00, 12:00 AM) is no time: the date alone."""
-    if machine and shown and len(machine) == 10 and shown[:10] == machine:
-        machine = shown
-    return ruled or learned or machine or shown or near_title()
 
 
 def _layout(template, lines):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 DMY = re.compile(r'(?<![\d/.-])(\d{1,2})\s*([/.-])\s*(\d{1,2})\s*\2\s*((?:19|20)\d\d)(?!\d)')
 YMD = re.compile(r'(?<![\d/.-])((?:19|20)\d\d)-(\d{1,2})-(\d{1,2})(?![\d])')
@@ -161,3 +162,41 @@ def parse_iso(value: str) -> str | None:
             offset = sign * dt.timedelta(hours=int(zone[:2]), minutes=int(zone[2:]))
         when = (when - offset) + dt.timedelta(hours=7)
     return when.strftime('%Y-%m-%dT%H:%M:%S') + TZ
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A publication date the page offers, with where it came from."""
+    value: str              # ISO, with +07:00 and the time of day when shown, or YYYY-MM-DD
+    source: str             # one of SOURCES
+    evidence: tuple = ()    # e.g. ('in block', 'after title'), ('agreed on 24 pages',), ('rdfa',)
+
+
+# the order of trust, first present wins (choose)
+SOURCES = ('rule', 'template', 'machine', 'shown', 'near-title')
+
+
+def choose(candidates) -> str | None:
+    """The one rule that picks the publication date, first present wins:
+    1. rule: the element a hand-written CMS rule names;
+    2. template: the place the site's learned template agrees on across its pages;
+    3. machine: a machine-readable date (meta tags, JSON-LD, RDFa property/content,
+       microdata, <time datetime>), with the time of day of the shown date when both name
+       the same day and the machine value has none;
+    4. shown: the date line of the article block, the first after the title (one above it
+       only when none follows: a header's date of the day sits above);
+    5. near-title: a date line just above or below the title, outside the block.
+    What never becomes a candidate: dates in chrome (lines the site repeats on its pages are
+    blanked once a template is known), in listings (linked lines), in sentences (date_line
+    answers only for lines that are mostly a date: an event date in prose is not one). A
+    midnight time (00:00, 12:00 AM) is no time: the date alone."""
+    first = {}
+    for c in candidates:
+        first.setdefault(c.source, c)
+    machine, shown = first.get('machine'), first.get('shown')
+    if machine and shown and len(machine.value) == 10 and shown.value[:10] == machine.value:
+        first['machine'] = Candidate(shown.value, 'machine', machine.evidence + ('time as shown',))
+    for source in SOURCES:
+        if source in first:
+            return first[source].value
+    return None
