@@ -3,7 +3,9 @@
 Two paths give one result: a CMS family detected from the page (rules as data in
 portal_crawler/sites/cms/*.toml) picks the article's elements by selector; the generic path
 scores the page's text blocks. Both then share the line classification (dates, bylines,
-captions, boilerplate, duplicates) in body.py."""
+captions, boilerplate, duplicates) in body.py. A site template learned from the site's own
+pages (template.py, template_learn.py) blanks the site's chrome lines and names where title,
+date and author sit, wherever hand-written rules name nothing; dates.choose picks the date."""
 from __future__ import annotations
 
 import logging
