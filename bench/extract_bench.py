@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import importlib.util
 import json
 import re
 import subprocess
@@ -20,10 +21,13 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from portal_crawler.extract import extract  # noqa: E402
+from portal_crawler.extract.rules import load_families  # noqa: E402
+from portal_crawler.extract.template_learn import Learner, learn  # noqa: E402
 from portal_crawler.extract.warc_extract import iter_html_responses  # noqa: E402
 
 SCORE = ROOT.parent / 'shared' / 'eval' / 'score.py'
@@ -92,6 +96,56 @@ def cpu_ratio(warc, truth_urls):
           f'{peer / ours:.1f}x')
 
 
+def crawl_cpu_ratio(corpora, everything):
+    """Crawl-time extraction (template learning included, each family's rules removed) and
+    trafilatura on the very same HTML pages, in CPU seconds of this process."""
+    from trafilatura import bare_extraction
+    ours = peer = 0.0
+    n = 0
+    for corpus, warc in corpora:
+        sites = _corpus_sites(corpus)
+        for host, pages in sorted(_by_host(warc).items()):
+            families = tuple(f for f in everything if f.name != sites.get(host))
+            t0 = time.process_time()
+            learner = Learner(host, families=families)
+            for url, headers, data in pages:
+                learner.extract(data, url, headers)
+            ours += time.process_time() - t0
+            t0 = time.process_time()
+            for url, _, data in pages:
+                bare_extraction(data.decode('utf-8', 'replace'), url=url, with_metadata=True, include_images=True,
+                                include_links=True, include_tables=True, include_comments=False)
+            peer += time.process_time() - t0
+            n += len(pages)
+    print(f'speed (one core, CPU, same {n} HTML pages): ours crawl-time with learning {n / ours:.0f} pages/s, '
+          f'trafilatura {n / peer:.1f} pages/s: {peer / ours:.1f}x')
+
+
+def htmldate_cost(args):
+    """Would htmldate earn its place as a date candidate source? Day right and ms a page on
+    the layouts' articles, beside our whole extraction on the same pages."""
+    from htmldate import find_date
+    from tests.fixtures.layouts.generate import read_pages, read_truth
+    corpus = Path(args.corpus)
+    truth = read_truth(corpus)
+    pages = [p for site in read_pages(corpus).values() for p in site if p[0] in truth]
+    theirs = ours = 0.0
+    right_theirs = right_ours = 0
+    for url, headers, data in pages:
+        day = truth[url]['published'][:10]
+        t0 = time.process_time()
+        found = find_date(data.decode('utf-8'), original_date=True, extensive_search=True)
+        theirs += time.process_time() - t0
+        t0 = time.process_time()
+        art = extract(data, url, headers)
+        ours += time.process_time() - t0
+        right_theirs += (found or '')[:10] == day
+        right_ours += (art.published or '')[:10] == day
+    n = len(pages)
+    print(f'htmldate: day right {right_theirs}/{n}, {1000 * theirs / n:.2f} ms a page; '
+          f'ours (whole extraction): day right {right_ours}/{n}, {1000 * ours / n:.2f} ms a page')
+
+
 TOKEN = re.compile(r'\w+')
 
 
@@ -136,6 +190,118 @@ def aeb(args):
     print(f'speed ratio ours/trafilatura: {peer_s / ours_s:.1f}x')
 
 
+def _score_module():
+    spec = importlib.util.spec_from_file_location('portal_score', SCORE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _corpus_sites(corpus: Path) -> dict:
+    """host -> family, from the corpus's routes.json (portalgen's layout; ours writes the same)."""
+    routes = json.loads((corpus / 'routes.json').read_text(encoding='utf-8'))
+    return {s['host']: s['family'] for s in routes['sites'].values()}
+
+
+def _by_host(warc):
+    groups: dict = {}
+    for url, headers, data in iter_html_responses(warc):
+        groups.setdefault(urlsplit(url).hostname, []).append((url, headers, data))
+    return groups
+
+
+def _lead_kept(truth, preds) -> float | None:
+    """Share of articles with a lead whose body opens with it, once."""
+    by_url = {p['url']: p for p in preds}
+    rows = [(t, by_url.get(t['url'])) for t in truth if t.get('lead') and t['url'] == t['canonical']]
+    if not rows:
+        return None
+    ok = 0
+    for t, p in rows:
+        body = ' '.join((p or {}).get('body', '').split())
+        lead = ' '.join(t['lead'].split())
+        ok += body.startswith(lead) and body.count(lead) == 1
+    return ok / len(rows)
+
+
+def extract_site(pages, families, mode):
+    """One site's pages -> (article dicts, seconds including template learning). mode None:
+    per page; 'rebuild': learn from the site's pages, then read them all (extract FILE.warc.gz,
+    index --rebuild); 'crawl': one pass, per page until the template is learned from the
+    first articles, then with it (what a crawl does)."""
+    t0 = time.perf_counter()
+    out = []
+    if mode == 'crawl':
+        learner = Learner(urlsplit(pages[0][0]).hostname, families=families)
+        arts = (learner.extract(data, url, headers) for url, headers, data in pages)
+    else:
+        template = learn(pages, families=families) if mode == 'rebuild' else None
+        arts = (extract(data, url, headers, families=families, template=template) for url, headers, data in pages)
+    for art in arts:
+        if art.is_article:
+            out.append(art.to_dict())
+    return out, time.perf_counter() - t0
+
+
+FIELDS = ('coverage', 'title', 'published', 'published_date', 'author', 'body_f1', 'duplication', 'lead')
+
+
+def leave_one_out(args):
+    """Each family's pages extracted with its own CMS rules removed (the other families' rules
+    stay: they must not grab a layout they do not describe), per page and with the template
+    learned from the site's pages; new layouts have no rules at all."""
+    score_mod = _score_module()
+    everything = load_families()
+    corpora = [(Path(args.corpus), args.warc)] + [(Path(d), w) for d, w in (args.layouts or [])]
+    table, speed = [], {'ours_s': 0.0, 'pages': 0, 'peer_s': 0.0}
+    speed_mode = None if args.no_template else 'crawl'      # crawl-time extraction, learning included
+    for corpus, warc in corpora:
+        sites = _corpus_sites(corpus)
+        truth = score_mod.load_jsonl(corpus / 'truth.jsonl')
+        groups = _by_host(warc)
+        modes = [('rules on', 'all', None), ('leave-one-out, per page', 'loo', None),
+                 ('leave-one-out, crawl-time', 'loo', 'crawl'), ('leave-one-out, template', 'loo', 'rebuild')]
+        if args.no_template:
+            modes = modes[:2]
+        peer = None
+        if not args.no_peer:
+            peer_out = str(Path(args.work) / f'{corpus.name}_peer.jsonl')
+            info = score_mod.make_peer(str(corpus), str(corpus / 'truth.jsonl'), peer_out)
+            peer = score_mod.load_jsonl(peer_out)
+            speed['peer_s'] += info['seconds']
+            speed['peer_pages'] = speed.get('peer_pages', 0) + info['pages']
+        for host, pages in sorted(groups.items()):
+            family = sites.get(host)
+            fam_truth = [t for t in truth if t['family'] == family]
+            if not fam_truth:
+                continue
+            for label, rules_kind, mode in modes:
+                families = everything if rules_kind == 'all' else \
+                    tuple(f for f in everything if f.name != family)
+                preds, secs = extract_site(pages, families, mode)
+                m = score_mod.score(fam_truth, preds)
+                m['lead'] = _lead_kept(fam_truth, preds)
+                table.append((family, label, m))
+                if mode == speed_mode:
+                    speed['ours_s'] += secs
+                    speed['pages'] += len(pages)
+            if peer is not None:
+                m = score_mod.score(fam_truth, peer)
+                m['lead'] = _lead_kept(fam_truth, peer)
+                table.append((family, 'trafilatura', m))
+    if not args.no_peer and not args.no_template:
+        crawl_cpu_ratio(corpora, everything)
+    print(f"{'family':12} {'mode':26} " + ' '.join(f'{f[:8]:>8}' for f in FIELDS))
+    for family, label, m in table:
+        cells = ' '.join(f"{m[f]:8.3f}" if isinstance(m.get(f), float) else f"{'-':>8}" for f in FIELDS)
+        print(f'{family:12} {label:26} {cells}')
+    if speed['pages'] and speed['peer_s']:
+        ours = speed['pages'] / speed['ours_s']
+        theirs = speed['peer_pages'] / speed['peer_s']
+        print(f"speed (one core, wall, same run): ours {'per page' if speed_mode is None else 'crawl-time, learning included'} {ours:.0f} pages/s over {speed['pages']} "
+              f"HTML pages; trafilatura {theirs:.1f} pages/s over {speed['peer_pages']} articles: {ours / theirs:.1f}x")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest='cmd', required=True)
@@ -145,10 +311,20 @@ def main():
     pg.add_argument('--by-family', action='store_true')
     pg.add_argument('--no-peer', action='store_true')
     pg.add_argument('--work', default='/tmp/extract_bench', help='where predictions and scores go')
+    lo = sub.add_parser('loo', help='leave-one-family-out: per page and with the learned template')
+    lo.add_argument('corpus')
+    lo.add_argument('warc')
+    lo.add_argument('--layouts', nargs=2, action='append', metavar=('DIR', 'WARC'),
+                    help='a corpus of layouts without rules (tests/fixtures/layouts/generate.py)')
+    lo.add_argument('--no-peer', action='store_true')
+    lo.add_argument('--no-template', action='store_true', help='per page only')
+    lo.add_argument('--work', default='/tmp/extract_bench')
+    hd = sub.add_parser('htmldate', help='htmldate as a date source: accuracy and cost on the layouts')
+    hd.add_argument('corpus', help='a corpus written by tests/fixtures/layouts/generate.py')
     ab = sub.add_parser('aeb')
     ab.add_argument('dir', nargs='?')
     args = ap.parse_args()
-    portalgen(args) if args.cmd == 'portalgen' else aeb(args)
+    {'portalgen': portalgen, 'loo': leave_one_out, 'htmldate': htmldate_cost, 'aeb': aeb}[args.cmd](args)
 
 
 if __name__ == '__main__':

@@ -92,17 +92,19 @@ def is_document(mime: str, url: str) -> bool:
         or any(h in mime for h in ("pdf", "officedocument"))
 
 
-def record_rows(url: str, status: int, headers, body: bytes, *, linked_from: str | None = None) -> list[Row]:
+def record_rows(url: str, status: int, headers, body: bytes, *, linked_from: str | None = None,
+                template=None) -> list[Row]:
     """The index rows one archived response gives: an article (HTML that is an article), a
     document's text (PDF/DOCX), a gone page (404/410), or nothing. `headers`: a mapping or
-    (name, value) pairs; `body` already content-decoded."""
+    (name, value) pairs; `body` already content-decoded; `template`: the site's learned
+    template (extract/template.py), if any."""
     if status in GONE_STATUSES:
         return [GoneRow(url)]
     if status != 200:
         return []
     mime = mime_of(headers)
     if mime.startswith(HTML_TYPES):
-        article = extract(body, url, list(_pairs(headers))).to_dict()
+        article = extract(body, url, list(_pairs(headers)), template=template).to_dict()
         return [ArticleRow(article)] if article.get("is_article") else []
     if is_document(mime, url):
         return document_rows(url, body, mime, linked_from=linked_from)

@@ -23,6 +23,7 @@ from archive.timeutil import iso_timestamp
 from archive.urlkey import is_case_insensitive_server, lookup_keys
 from archive.warc import WarcRef, read_record, repair
 from archive.warc_scan import WarcScan
+from portal_crawler.extract.warc_extract import site_templates
 from portal_crawler.indexing import HTML_TYPES, ArticleRow, CaptureInfo, is_document, record_rows, store_rows
 
 logger = logging.getLogger(__name__)
@@ -82,8 +83,10 @@ def load_archive(index: Index, data_dir: Path, extra_warc_dirs: list[Path]) -> d
     # name crawls of its own index, so their captures get none.
     restored = [crawl for crawl in trace.crawls.values()
                 if index.restore_crawl(crawl.crawl_id, crawl.targets, crawl.started)]
+    # each site's template, learned from its pages in these WARCs (a stored, edited one wins)
+    templates = site_templates(data_dir, files)
     with index.bulk_load():
-        load_records(index, files, trace, stats)
+        load_records(index, files, trace, stats, templates)
     for crawl in restored:
         index.finish_crawl(crawl.crawl_id, "rebuilt", warcs=sorted(crawl.warcs), finished=crawl.finished)
     stats["crawls"] = len(restored)
@@ -92,7 +95,9 @@ def load_archive(index: Index, data_dir: Path, extra_warc_dirs: list[Path]) -> d
     return stats
 
 
-def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats: dict) -> None:
+def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats: dict,
+                 templates: dict | None = None) -> None:
+    templates = templates or {}
     known = {row[0]: row[1] for row in index.conn.execute("SELECT record_id, id FROM captures")}
     by_digest: dict[str, tuple[dict, Path, WarcRef]] = {}  # payload digest -> its page's article, record
     linked_from: dict[str, str] = {}
@@ -126,13 +131,13 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                                   if record.rec_type == "revisit" else iso_timestamp(record.date))
             if record.rec_type == "revisit":
                 # an identical payload or a 304: the text of the record it refers to
-                rows = revisit_rows(by_digest.get(digest), url)
+                rows = revisit_rows(by_digest.get(digest), url, templates.get(host_of(url)))
             elif status == 200 and is_document(mime, url):
                 documents.append((url, record.http, capture))  # after the articles that link them
                 continue
             else:
                 body = decode_body(record.http.body, record.http.header("Content-Encoding")) if status == 200 else b""
-                rows = record_rows(url, status, record.http.headers, body)
+                rows = record_rows(url, status, record.http.headers, body, template=templates.get(host_of(url)))
                 article = next((r.article for r in rows if isinstance(r, ArticleRow)), None)
                 if digest and article is not None and mime.startswith(HTML_TYPES):
                     by_digest[digest] = (article, path, ref)
@@ -151,7 +156,7 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
         stats["documents"] += sum(r == "document" for r in store_rows(index, rows, capture))
 
 
-def revisit_rows(original: tuple[dict, Path, WarcRef] | None, url: str) -> list:
+def revisit_rows(original: tuple[dict, Path, WarcRef] | None, url: str, template=None) -> list:
     """Rows of a revisit at `url`: its own URL's earlier text as it is; another URL's payload
     (an alias answering the same bytes) is extracted again under `url`, as the crawl does."""
     if original is None:
@@ -161,7 +166,8 @@ def revisit_rows(original: tuple[dict, Path, WarcRef] | None, url: str) -> list:
         return [ArticleRow(dict(article, url=url))]
     record = read_record(path.parent, ref)
     body = decode_body(record.http.body, record.http.header("Content-Encoding"))
-    return [row for row in record_rows(url, 200, record.http.headers, body) if isinstance(row, ArticleRow)]
+    return [row for row in record_rows(url, 200, record.http.headers, body, template=template)
+            if isinstance(row, ArticleRow)]
 
 
 @dataclass

@@ -21,6 +21,8 @@ from archive.revisit import RevisitPolicy, Verdict, history_of
 from archive.timeutil import parse_iso, utcnow
 from archive.versions import canonical_of_alias, recheck_report, recheck_times
 from portal_crawler.archive_access import CrawlArchive
+from portal_crawler.extract import template
+from portal_crawler.extract.template_learn import Learner
 from portal_crawler.scope import canonicalize, host_of, is_case_insensitive_server
 
 logger = logging.getLogger(__name__)
@@ -82,6 +84,24 @@ class CaseFoldingHosts:
         return host_of(url) in self.hosts
 
 
+class SiteTemplates:
+    """Extraction during a crawl: each host's pages are read per page until its template is
+    learned from its first articles, then with it (a stored DATA/templates/HOST.json, which a
+    person may have edited, is used from the start)."""
+
+    def __init__(self, data_dir, stats=None):
+        self.stored = template.load_dir(Path(data_dir) / template.DATA_SUBDIR)
+        self.stats = stats
+        self.learners: dict[str, Learner] = {}
+
+    def extract(self, body: bytes, url: str, headers):
+        host = host_of(url)
+        learner = self.learners.get(host)
+        if learner is None:
+            learner = self.learners[host] = Learner(host, template=self.stored.get(host), stats=self.stats)
+        return learner.extract(body, url, headers)
+
+
 @dataclass(frozen=True)
 class CrawlRun:
     crawl_id: int
@@ -97,6 +117,7 @@ class CrawlSession:
         self.archive = CrawlArchive(settings.data_dir)
         self.page_links = PageLinks(self.archive.index)
         self.case_folding = CaseFoldingHosts()
+        self.templates = SiteTemplates(settings.data_dir, crawler.stats)
         self.run: CrawlRun | None = None
         self._site_of = None
         self.sites: list[str] = []

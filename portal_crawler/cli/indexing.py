@@ -17,10 +17,11 @@ def cmd_extract(args) -> Reply:
     if not path.is_file():
         raise UserError(f"cannot read {path}")
     if path.name.endswith((".warc", ".warc.gz", ".warc.open", ".warc.gz.open")):
+        stored = stored_templates(args.templates)
         out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
         damage = []
         try:
-            extract_warc(str(path), out, damage)  # one JSON line per article, streamed
+            extract_warc(str(path), out, stored, damage)  # one JSON line per article, streamed
         finally:
             if args.output:
                 out.close()
@@ -34,6 +35,23 @@ def cmd_extract(args) -> Reply:
         Path(args.output).write_text(text + "\n", encoding="utf-8")
         return Reply()
     return Reply(text)
+
+
+def stored_templates(folder) -> dict:
+    from portal_crawler.extract import template
+    if not folder:
+        return {}
+    if not Path(folder).is_dir():
+        raise UserError(f"no template directory {folder}")
+    try:
+        return template.load_dir(folder)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+def cmd_templates(args) -> Reply:
+    from portal_crawler.cli.templates import templates_report
+    return Reply(templates_report(Path(args.data), args.site, args.export_rules, args.save).removesuffix("\n"))
 
 
 def cmd_index(args) -> Reply:
@@ -70,7 +88,15 @@ def register(sub) -> None:
     p.add_argument("file", help="FILE.warc.gz or PAGE.html")
     p.add_argument("--url", help="the page's URL (for one HTML page)")
     p.add_argument("-o", dest="output", help="write here instead of standard output")
+    p.add_argument("--templates", metavar="DIR", help="stored site templates (HOST.json) used instead of learning")
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("templates", help="print the site templates learned from the archive's pages")
+    p.add_argument("site", nargs="?", help="a host or site id (default: every site)")
+    data_option(p)
+    p.add_argument("--export-rules", action="store_true", help="print them as CMS rule files (TOML)")
+    p.add_argument("--save", action="store_true", help="also write them to DATA/templates/HOST.json")
+    p.set_defaults(func=cmd_templates)
 
     p = sub.add_parser("index", help="(re)index the WARC files of the data directory")
     data_option(p)

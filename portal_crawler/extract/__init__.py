@@ -3,7 +3,9 @@
 Two paths give one result: a CMS family detected from the page (rules as data in
 portal_crawler/sites/cms/*.toml) picks the article's elements by selector; the generic path
 scores the page's text blocks. Both then share the line classification (dates, bylines,
-captions, boilerplate, duplicates) in body.py."""
+captions, boilerplate, duplicates) in body.py. A site template learned from the site's own
+pages (template.py, template_learn.py) blanks the site's chrome lines and names where title,
+date and author sit, wherever hand-written rules name nothing; dates.choose picks the date."""
 from __future__ import annotations
 
 import logging
@@ -39,21 +41,26 @@ LISTING_REPEATS = 3           # sibling blocks of one kind that make a list of t
 
 
 def extract(body_bytes: bytes, url: str, headers=None, *, use_rules: bool = True,
-            families=None) -> Article:
-    """Never raises on page content: a page that cannot be read gives an empty non-article."""
+            families=None, template=None, stats=None, trace=None) -> Article:
+    """Never raises on page content: a page that cannot be read gives an empty non-article
+    (counted in `stats`, a Scrapy stats collector, as extract/failed). `template`: the site's
+    learned Template (template.py), used where hand-written rules name nothing; `trace`: a
+    dict that receives the page's lines (for template learning)."""
     try:
-        article = _extract(body_bytes or b'', url, headers, use_rules, families)
+        article = _extract(body_bytes or b'', url, headers, use_rules, families, template, trace)
         if article.is_article and classify(url) == TRAP:
             article.is_article = False   # a calendar day or a search result page lists, it is not news
         return article
-    except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError, MemoryError,
-            etree.LxmlError, UnicodeError) as err:
-        # a bug or a pathological page must not stop a crawl: log it with the URL, keep going
+    except (RecursionError, MemoryError, etree.LxmlError, UnicodeError, LookupError) as err:
+        # what parsing a pathological page raises (deep nesting, huge trees, bad bytes or
+        # charsets); a programming error is not caught: it surfaces in tests
         log.warning('extraction failed for %s: %r', url, err)
+        if stats is not None:
+            stats.inc_value('extract/failed')
         return Article(url=url, canonical=url)
 
 
-def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Article:
+def _extract(raw: bytes, url: str, headers, use_rules: bool, families, template=None, trace=None) -> Article:
     if isinstance(raw, str):
         raw = raw.encode('utf-8', 'replace')
     text, encoding = decode(raw, headers)
@@ -70,6 +77,8 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Articl
     selectable = rules.Page.of(root) if use_rules else None
     if use_rules:
         family = rules.detect(selectable, text, families if families is not None else rules.load_families())
+    if family is not None and not _family_fits(family, selectable):
+        family = None             # a variant of the CMS its rules do not describe: the generic path reads it
     link_hrefs = [el.get('href') for el in root.iter('a') if el.get('href')]
     link_hrefs += [el.get('action') for el in root.iter('form') if el.get('action')]
     if family is not None:
@@ -78,12 +87,21 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Articl
                 dom.drop_tree(el)
         selectable.answers.clear()            # answers may hold removed elements
     lines, ranges = dom.split_lines(root)
+    layout = _layout(template, lines)
+    if trace is not None:
+        trace['lines'], trace['layout'] = lines, layout
+    if layout is not None:
+        if selectable is None:
+            selectable = rules.Page.of(root)
+        _blank_chrome(lines, layout.chrome, page)
 
     container = _first(family.container, selectable, ranges) if family else None
     # a family page is an article only where the family's article block is (not on its listings)
     family_container = container is not None and \
         (not family.article or _first(family.article, selectable, ranges) is not None)
     title = _selected_text(family.title, selectable) if family else None
+    if not title and layout is not None:
+        title = _selected_text(layout.selectors('title'), selectable)
     scope = None
     if container is None:
         container, strength = body.choose_container(lines, ranges)
@@ -106,21 +124,37 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Articl
     parts = body.classify(region, title)
     scope_parts = body.classify(scope, title) if region is not scope else parts
 
-    published = None
+    candidates = []
     if family and family.date:
         raw_date = _selected_text(family.date, selectable)
         found = dates.parse(raw_date) if raw_date else None
-        published = found[0] if found else None
-    shown = scope_parts.date or parts.date
+        if found:
+            candidates.append(dates.Candidate(found[0], 'rule', (f'family {family.name}',)))
+    if layout is not None:
+        learned = _learned_date(layout, selectable)
+        if learned:
+            candidates.append(dates.Candidate(learned, 'template', (f'agreed on {layout.pages} pages',)))
     machine = dates.parse_iso(page.published or '')
-    if machine and shown and len(machine) == 10 and shown[:10] == machine:
-        machine = shown                 # the page shows the time of day the metadata left out
-    published = published or machine or shown or _date_near_title(title, lines)
+    if machine:
+        candidates.append(dates.Candidate(machine, 'machine', (page.published_from or 'meta',)))
+    shown_parts = scope_parts if scope_parts.date else parts
+    if shown_parts.date:
+        candidates.append(dates.Candidate(shown_parts.date, 'shown', (
+            'in block', 'after title' if shown_parts.date_after else 'before title')))
+    if not candidates:
+        near = _date_near_title(title, lines)
+        if near:
+            candidates.append(dates.Candidate(near, 'near-title', ('outside block',)))
+    if trace is not None:
+        trace['dates'] = candidates
+    published = dates.choose(candidates)
 
     author = None
     if family and family.author:
         node = _selected_text(family.author, selectable)
         author = (authors.labelled(node) or authors.clean(node)) if node else None
+    if not author and layout is not None:
+        author = _learned_author(layout, selectable)
     author = author or parts.author or scope_parts.author or _byline_after(lines, scope)
 
     images = media.images(parts.images, base)
@@ -136,6 +170,56 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families) -> Articl
                    family=family.name if family else None, is_article=is_article,
                    text_truncated=truncated,
                    views=canonical.own_views(url, root) if is_article else [])
+
+
+def _layout(template, lines):
+    """The template's layout this page was drawn with, or None (read it per page)."""
+    if template is None or not template.layouts:
+        return None
+    cache: dict = {}
+    return template.layout_for(frozenset(dom.block_path(owner, cache) for owner in {line.owner for line in lines}))
+
+
+def _blank_chrome(lines, chrome, page) -> None:
+    """Lines the site repeats on most pages (menus, polls, counters, footer) lose their text:
+    nothing downstream scores or keeps them, and line ranges stay valid. A line the page's
+    <title> holds stays (the newest article is in every page's 'latest news')."""
+    if not chrome:
+        return
+    own = body.norm(f'{page.title or ""} {page.og_title or ""}')
+    for line in lines:
+        key = line.text.lower() if line.text else None          # line text is already collapsed
+        if key and key in chrome and key not in own:
+            line.text, line.link_chars, line.doc_chars, line.emphasis_chars = '', 0, 0, 0
+
+
+def _learned_date(layout, page):
+    for sel in layout.selectors('date'):
+        for el in sel.all(page):
+            text = dom.visible_text(el)
+            if len(text) > dates.LINE_MAX:
+                continue
+            found = dates.date_line(text) or (dates.parse(text) or (None,))[0]
+            if found:
+                return found[:10] if layout.time_placeholder else found
+    return None
+
+
+def _learned_author(layout, page):
+    for sel in layout.selectors('author'):
+        for el in sel.all(page):
+            text = dom.visible_text(el)
+            name = authors.labelled(text) or authors.lone_name(text)
+            if name:
+                return name
+    return None
+
+
+def _family_fits(family, page) -> bool:
+    """The family's article or container block is on the page (on an article or a listing of
+    the layout its rules were written for); a family without block selectors always fits."""
+    blocks = family.container + family.article
+    return not blocks or any(sel.first(page) is not None for sel in blocks)
 
 
 def _language(text: str) -> str | None:

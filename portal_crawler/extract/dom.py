@@ -226,3 +226,42 @@ def split_lines(root) -> tuple[list[Line], dict]:
         if line.links:
             line.links = [(href, collapse(''.join(parts)), el) for href, parts, el in line.links]
     return lines, ranges
+
+
+# a class or id usable in a template's selector: no digits ('post-123', 'node-45' name one page)
+STABLE_NAME = re.compile(r'^-?[A-Za-z_][A-Za-z_-]*$')
+PATH_ANCESTORS = 2
+
+
+def _step(el, cache: dict) -> str | None:
+    """'div.news-info' / 'div#main' / None when the element has no usable class or id."""
+    key = (el.tag, el.get('class'), el.get('id'))
+    if key in cache:
+        return cache[key]
+    found = None
+    for cls in (key[1] or '').split():
+        if STABLE_NAME.match(cls):
+            found = f'{el.tag}.{cls}'
+            break
+    if found is None and key[2] and STABLE_NAME.match(key[2]):
+        found = f'{el.tag}#{key[2]}'
+    cache[key] = found
+    return found
+
+
+def block_path(el, cache: dict) -> str:
+    """A CSS selector naming where a block sits: its own step (its tag when it has no class)
+    under its two nearest ancestors that have a class or id. Ids with digits (node-123) and
+    positions are left out, as are classes with digits: they differ from page to page of one
+    template."""
+    found = cache.get(el)
+    if found is None:
+        steps = [_step(el, cache) or el.tag]
+        node = el.getparent()
+        while node is not None and len(steps) <= PATH_ANCESTORS and isinstance(node.tag, str):
+            step = _step(node, cache)
+            if step:
+                steps.append(step)
+            node = node.getparent()
+        found = cache[el] = ' '.join(reversed(steps))
+    return found

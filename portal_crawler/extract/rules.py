@@ -128,6 +128,12 @@ def _selectors(values) -> tuple[Selector, ...]:
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=512)
+def compile_selectors(css: tuple) -> tuple[Selector, ...]:
+    """Selectors from CSS strings (learned templates name the same few again and again)."""
+    return _selectors(list(css))
+
+
 def family_from_dict(data: dict) -> Family:
     detect = data.get('detect', {})
     select = data.get('select', {})
@@ -170,4 +176,3 @@ def detect(page: Page, text: str, families) -> Family | None:
         if s >= fam.min_markers and s > best_score:
             best, best_score = fam, s
     return best
-

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from archive.snapshot import decode_body
 from archive.warc_scan import WarcScan
 
-from . import extract
+from . import extract, template_learn
+
+SAMPLE_CAP = 2 * template_learn.SAMPLE      # pages of one host kept in memory for learning
 
 log = logging.getLogger(__name__)
 HTML_TYPES = ('text/html', 'application/xhtml+xml')
@@ -34,12 +37,52 @@ def iter_html_responses(path, damage: list | None = None):
         damage += scan.damage
 
 
-def extract_warc(path, out_file, damage: list | None = None) -> int:
+def sample_pages(paths) -> dict:
+    """host -> up to SAMPLE_CAP of its HTML pages, spread evenly over the WARCs' order (every
+    page while few, then every 2nd, 4th...): bounded memory, the same pages every time."""
+    kept: dict = {}
+    seen: dict = {}
+    stride: dict = {}
+    for path in paths:
+        for url, headers, data in iter_html_responses(path):
+            host = (urlsplit(url).hostname or '').lower()
+            n = seen.get(host, 0)
+            seen[host] = n + 1
+            if n % stride.get(host, 1):
+                continue
+            pages = kept.setdefault(host, [])
+            pages.append((url, headers, data))
+            if len(pages) > SAMPLE_CAP:
+                kept[host] = pages[::2]
+                stride[host] = stride.get(host, 1) * 2
+    return kept
+
+
+def learn_templates(paths, families=None) -> dict:
+    """host -> Template learned from the HTML pages of that host in the WARC files."""
+    return {host: template_learn.learn(pages, site=host, families=families)
+            for host, pages in sorted(sample_pages(paths).items())}
+
+
+def site_templates(data_dir, warc_paths) -> dict:
+    """host -> Template for reading the archive again (index --rebuild): learned from the
+    WARCs, except where DATA/templates holds a stored one (a person's edit wins)."""
+    from . import template
+    found = learn_templates(warc_paths)
+    found.update(template.load_dir(Path(data_dir) / template.DATA_SUBDIR))
+    return found
+
+
+def extract_warc(path, out_file, templates=None, damage: list | None = None) -> int:
     """Write one JSON line per archived article to out_file (a text stream); return the count.
-    Damage found in the file is added to `damage` when a list is given."""
+    Each host's template is learned from its pages in this WARC first (two passes), except
+    for hosts `templates` already holds (stored, perhaps edited by a person). Damage found in
+    the file is added to `damage` when a list is given (the learning pass reads past it too)."""
+    learned = learn_templates([path])
+    learned.update(templates or {})
     count = 0
     for url, headers, data in iter_html_responses(path, damage):
-        article = extract(data, url, headers)
+        article = extract(data, url, headers, template=learned.get((urlsplit(url).hostname or '').lower()))
         if article.is_article:
             out_file.write(json.dumps(article.to_dict(), ensure_ascii=False) + '\n')
             count += 1

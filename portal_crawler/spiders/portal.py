@@ -13,7 +13,6 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.http import FormRequest, HtmlResponse, Request, TextResponse
 
-from portal_crawler.extract import extract
 from portal_crawler.items import DocumentItem, GoneItem, NotDueItem, PageItem
 from portal_crawler.session import CrawlSession
 from portal_crawler.sites.registry import SiteProfile, load_registry
@@ -214,7 +213,8 @@ class PortalSpider(scrapy.Spider):
         unchanged = digest is not None or bool(response.meta.get("not_modified") or response.meta.get("from_archive"))
         record = self.session.unchanged_page(response.url, response.meta.get("capture_id")) if unchanged else None
         if record is None:
-            record = extract(response.body, response.url, header_pairs(response.headers)).to_dict()
+            record = self.session.templates.extract(response.body, response.url,
+                                                    header_pairs(response.headers)).to_dict()
             if record.get("text_truncated"):
                 stats.inc_value("extract/text_truncated")
         else:
