@@ -5,7 +5,6 @@ extractor improves old crawls without re-crawling.
 """
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +13,7 @@ from archive.documents import document_text
 from archive.index import Index
 from archive.snapshot import decode_body
 from archive.warc import WarcFormatError, iter_records, repair
+from archive.warc_metadata import decode_metadata
 from portal_crawler.extract import extract
 
 logger = logging.getLogger(__name__)
@@ -165,11 +165,8 @@ def scan_metadata(files: list[Path], own: set[Path]) -> MetadataTrace:
                 _trace_warcinfo(trace, record)
             elif record.rec_type == "metadata":
                 concurrent = record.header("WARC-Concurrent-To")
-                try:
-                    payload = json.loads(record.block)
-                except ValueError:
-                    continue
-                if concurrent and isinstance(payload, dict) and payload.get("site"):
+                payload = decode_metadata(record.header("Content-Type"), record.block)
+                if concurrent and payload and payload.get("site"):
                     trace.sites[concurrent] = payload["site"]
             elif record.rec_type in ("response", "revisit") and path in own:
                 crawl = trace.crawls.get(trace.crawl_of(record))
