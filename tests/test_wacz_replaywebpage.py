@@ -60,21 +60,27 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def cli(*args: str) -> None:
+    run = subprocess.run([sys.executable, "-m", "portal_crawler.cli", *args],
+                         capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert run.returncode == 0, run.stderr[-2000:]
+
+
 @pytest.fixture(scope="module")
 def crawl_wacz(tmp_path_factory):
-    """A WACZ exported (CLI) from a real crawl of the bundled demo portal, and one article."""
+    """WACZ files exported (CLI) from a real crawl of the bundled demo portal: of everything,
+    and of one article only (the web app's download: its records copied into a new WARC)."""
     work = tmp_path_factory.mktemp("rwp")
-    data, wacz = work / "data", work / "demo.wacz"
-    for args in (["demo", "--data", str(data)], ["export-wacz", "-o", str(wacz), "--data", str(data)]):
-        run = subprocess.run([sys.executable, "-m", "portal_crawler.cli", *args],
-                             capture_output=True, text=True, timeout=600, cwd=ROOT)
-        assert run.returncode == 0, run.stderr[-2000:]
+    data = work / "data"
+    cli("demo", "--data", str(data))
     with Index(data / "index.sqlite", readonly=True) as index:
         articles = [dict(row) for row in index.iter_articles()]
     # an article with a few paragraphs, so the text checked is the article's, not a listing's
     article = max(articles, key=lambda a: len((a.get("body") or "").split("\n\n")))
     assert article["title"] and article["body"]
-    return wacz, article
+    cli("export-wacz", "-o", str(work / "all.wacz"), "--data", str(data))
+    cli("export-wacz", "-o", str(work / "one.wacz"), "--url", article["url"], "--data", str(data))
+    return {"all": work / "all.wacz", "one": work / "one.wacz"}, article
 
 
 def replay_in_replaywebpage(wacz: Path, url: str, wanted: list[str]) -> None:
@@ -112,10 +118,12 @@ def replay_in_replaywebpage(wacz: Path, url: str, wanted: list[str]) -> None:
     assert any(shows_page(f) for f in frames), answer
 
 
-def test_replaywebpage_replays_an_archived_article(crawl_wacz):
-    wacz, article = crawl_wacz
+@pytest.mark.parametrize("export", ["all", "one"])
+def test_replaywebpage_replays_an_archived_article(crawl_wacz, export):
+    waczs, article = crawl_wacz
     paragraphs = [squeeze(p) for p in article["body"].split("\n\n") if p.strip()]
-    replay_in_replaywebpage(wacz, article["url"], [squeeze(article["title"]), paragraphs[0], paragraphs[-1]])
+    replay_in_replaywebpage(waczs[export], article["url"],
+                            [squeeze(article["title"]), paragraphs[0], paragraphs[-1]])
 
 
 def test_replaywebpage_replays_the_page_of_an_old_warc_with_a_later_json_metadata_record(tmp_path):

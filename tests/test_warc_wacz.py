@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import struct
 import subprocess
 import sys
 import zipfile
@@ -145,3 +146,17 @@ def test_old_json_metadata_records_never_enter_the_wacz_index(tmp_path):
             lines = cdx_lines(tmp_path / name)
             assert sorted(fields["url"] for _key, fields in lines) == sorted(url for url, _ in pages), name
             assert all(fields["mime"] == "text/html" for _key, fields in lines), name
+
+
+def test_zip_headers_agree_on_extra_fields(archive, tmp_path):
+    """ReplayWeb.page finds an entry's data from the central directory alone: a zip64 field
+    in a local header only (zipfile's force_zip64) made it read every WARC record 20 bytes off."""
+    index, warcs = archive
+    for name, options in (("all.wacz", {}), ("one.wacz", {"urls": [next(iter(PAGES))]})):
+        export_wacz(warcs, index, tmp_path / name, **options)
+        raw = (tmp_path / name).read_bytes()
+        with zipfile.ZipFile(tmp_path / name) as zf:
+            for info in zf.infolist():
+                local = raw[info.header_offset:info.header_offset + 30]
+                name_length, extra_length = struct.unpack("<HH", local[26:30])
+                assert (name_length, extra_length) == (len(info.filename.encode()), len(info.extra)), info.filename
