@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Replay check: index the given WARC files with cdxj-indexer, load them into pywb, and check
 # that every archived 200 response (revisits included) comes back byte for byte from
-# pywb's identity (`id_`) URL. pywb pins packages that conflict with ours, so it lives in
-# its own virtual environment (PYWB_VENV, default .ci/.pywb-venv), built on first use.
+# pywb's identity (`id_`) URL, and that `/2099id_/URL` (the newest) gives each URL's newest
+# capture, not another record of ours indexed under its key (a metadata record).
+# pywb pins packages that conflict with ours, so it lives in its own virtual
+# environment (PYWB_VENV, default .ci/.pywb-venv), built on first use.
 #
 #   .ci/pywb-check.sh DATA/warcs/*.warc.gz
 #
@@ -75,7 +77,7 @@ for _ in range(100):  # wait for wayback to listen
 else:
     sys.exit("FAIL: wayback did not start")
 
-by_digest, expected, other_status = {}, {}, {}
+by_digest, expected, other_status, newest = {}, {}, {}, {}
 for path in paths:
     with open(path, "rb") as fh:
         for record in ArchiveIterator(fh):
@@ -84,6 +86,7 @@ for path in paths:
             uri = record.rec_headers.get_header("WARC-Target-URI")
             digest = record.rec_headers.get_header("WARC-Payload-Digest")
             ts = iso_date_to_timestamp(record.rec_headers.get_header("WARC-Date"))
+            newest[uri] = max(newest.get(uri, ts), ts)
             if record.rec_type == "response":
                 payload = record.raw_stream.read()
                 by_digest.setdefault(digest, payload)
@@ -96,35 +99,50 @@ for path in paths:
             else:  # a deduplicated error answer (the same 503 page as another URL's)
                 other_status.setdefault(uri, set()).add(int(record.http_headers.get_statuscode()))
 
-failures = checked = ambiguous = 0
-for (uri, ts), wanted in sorted(expected.items()):
+
+def replay(ts, uri):
+    # ask for what a crawler asked for, so pywb sends the body as archived (still encoded)
+    request = urllib.request.Request(f"{base}{ts}id_/{uri}", headers={"Accept-Encoding": "gzip, deflate, br"})
+    with opener.open(request, timeout=30) as answer:
+        return answer.read()
+
+
+def check(ts, uri, wanted):
+    """'ok', 'other' (pywb chose another archived answer of the URL) or 'fail'."""
     bodies = {by_digest.get(v) if kind == "digest" else v for kind, v in wanted}
     try:
-        # ask for what a crawler asked for, so pywb sends the body as archived (still encoded)
-        request = urllib.request.Request(f"{base}{ts}id_/{uri}",
-                                         headers={"Accept-Encoding": "gzip, deflate, br"})
-        with opener.open(request, timeout=30) as answer:
-            got = answer.read()
+        got = replay(ts, uri)
     except urllib.error.HTTPError as exc:
         if exc.code in other_status.get(uri, ()):
             # pywb chose another archived answer of this URL (it indexes to the second, and
             # resolves a revisit of an alias URL to the nearest capture): that answer is
             # archived too, so it is not a replay failure
             print(f"note {uri} @ {ts}: pywb replayed the URL's archived {exc.code} instead")
-            ambiguous += 1
-            continue
+            return "other"
         print(f"FAIL {uri} @ {ts}: {exc}")
-        failures += 1
-        continue
+        return "fail"
     except (urllib.error.URLError, OSError) as exc:
         print(f"FAIL {uri} @ {ts}: {exc}")
-        failures += 1
-        continue
-    checked += 1
+        return "fail"
     if got not in bodies:
+        # e.g. a metadata record indexed under the page's key and served as the page
         print(f"FAIL {uri} @ {ts}: replayed {len(got)} bytes differ from the archived payload")
-        failures += 1
+        return "fail"
+    return "ok"
+
+
+results = {key: check(key[1], key[0], wanted) for key, wanted in sorted(expected.items())}
+failures = sum(r == "fail" for r in results.values())
+ambiguous = sum(r == "other" for r in results.values())
+checked = len(results) - ambiguous
 print(f"pywb replay: {checked - failures}/{len(expected)} captures returned their original bytes"
       + (f"; for {ambiguous} pywb chose another archived answer of the same URL" if ambiguous else ""))
-sys.exit(1 if failures or not checked else 0)
+
+# The newest capture of each URL (/2099id_/, what a reader gets without a date) must be the
+# URL's own newest response or revisit: nothing else we wrote may take its place.
+latest = {uri: expected[(uri, ts)] for uri, ts in newest.items() if (uri, ts) in expected}
+newest_results = [check("2099", uri, wanted) for uri, wanted in sorted(latest.items())]
+newest_failures = newest_results.count("fail")
+print(f"pywb newest: {newest_results.count('ok')}/{len(latest)} URLs returned their newest capture")
+sys.exit(1 if failures or newest_failures or not checked else 0)
 PY

@@ -26,17 +26,33 @@ from archive.warc_writer import metadata_uri
 WACZ_VERSION = "1.1.1"
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Articles"}
 COPY_CHUNK = 1 << 20
+CAPTURE_RECORDS = ("response", "revisit")
+CAPTURE_SCHEMES = ("http://", "https://")
+
+
+def _is_capture_line(line: str) -> bool:
+    """A CDXJ line of an http(s) URL. Anything else (an old `metadata://` record's line:
+    its SURT key is the page's) would be replayed in place of the page."""
+    try:
+        url = json.loads(line.split(" ", 2)[2]).get("url") or ""
+    except (IndexError, ValueError, AttributeError):
+        return False
+    return url.lower().startswith(CAPTURE_SCHEMES)
 
 
 def _cdxj_lines(warc_paths: list[Path]) -> str:
+    """The index ReplayWeb.page reads: response and revisit records of http(s) URLs only.
+    Older WARCs of ours hold `application/json` metadata records, which cdxj-indexer
+    indexes under their page's key."""
     try:
         from cdxj_indexer.main import CDXJIndexer
     except ImportError as exc:  # an optional dependency: say how to get it
         raise RuntimeError("WACZ export needs cdxj-indexer: pip install cdxj-indexer") from exc
     out = io.StringIO()
     out.close = lambda: None  # cdxj-indexer closes what it writes to
-    CDXJIndexer(out, [str(p) for p in warc_paths], sort=True, post_append=True).process_all()
-    return out.getvalue()
+    CDXJIndexer(out, [str(p) for p in warc_paths], sort=True, post_append=True,
+                records=",".join(CAPTURE_RECORDS)).process_all()
+    return "".join(line + "\n" for line in out.getvalue().split("\n") if line and _is_capture_line(line))
 
 
 def _chosen_urls(index, urls, site) -> set[str]:
@@ -128,7 +144,11 @@ class _HashingZip:
         digest, size = hashlib.sha256(), 0
         info = zipfile.ZipInfo(name, datetime.now(timezone.utc).timetuple()[:6])
         info.compress_type = compress
-        with open(source, "rb") as fh, self.zf.open(info, "w", force_zip64=True) as out:
+        # The size known up front lets zipfile add a zip64 field only where one is needed, in
+        # both headers: with force_zip64 only the local header had it, and ReplayWeb.page
+        # 2.5.3 then read every WARC record 20 bytes off ("Archived Page Not Found").
+        info.file_size = source.stat().st_size
+        with open(source, "rb") as fh, self.zf.open(info, "w") as out:
             while chunk := fh.read(COPY_CHUNK):
                 digest.update(chunk)
                 size += len(chunk)

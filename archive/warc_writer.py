@@ -7,7 +7,6 @@ base32) because warcio digests a chunked body as stored, not the entity (warcio 
 from __future__ import annotations
 
 import fcntl
-import json
 import logging
 import os
 import socket
@@ -23,6 +22,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import timestamp_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from archive.warc_metadata import CONTENT_TYPE as METADATA_CONTENT_TYPE
+from archive.warc_metadata import encode_fields
 from archive.warc_reader import sha1_digest
 from archive.warc_ref import WarcRef
 
@@ -178,8 +179,8 @@ def request_headers_block(exchange: HttpExchange) -> _ExactHeaders:
 
 
 def metadata_uri(url: str) -> str:
-    """`metadata://host/path?query`: never the page URL, so replay tools do not treat
-    the metadata as a memento of the page."""
+    """`metadata://host/path?query`: never the page URL. Not enough on its own to keep
+    replay tools off it (a SURT key drops the scheme): the warc-fields type does that."""
     parts = urlsplit(url)
     query = f"?{parts.query}" if parts.query else ""
     return f"metadata://{parts.netloc}{parts.path or '/'}{query}"
@@ -391,19 +392,21 @@ class WarcWriter:
             refers_to_url=(original or {}).get("url"),
             refers_to_date=_iso_date((original or {}).get("timestamp")))
 
-    def write_metadata(self, target: str, concurrent_to: str | None, payload: dict) -> WarcRef:
-        """A JSON metadata record about the page `target` (outlinks, extraction result).
+    def write_metadata(self, target: str, concurrent_to: str | None, payload: dict,
+                       date: str | None = None) -> WarcRef:
+        """A metadata record about the page `target` (outlinks, extraction result), as WARC
+        named fields (archive.warc_metadata): replay tools never index those as a capture.
 
         Written to the file of the exchange it describes, even past max_size, so that the
         file holding a capture also holds its metadata (filtered WACZ exports rely on it)."""
         if self._fh is None:
             self._open_next()
-        body = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
+        body = encode_fields(payload)
         record = self._warc.create_warc_record(
             metadata_uri(target), "metadata", payload=BytesIO(body), length=len(body),
-            warc_content_type="application/json",
+            warc_content_type=METADATA_CONTENT_TYPE,
             warc_headers_dict=self._headers(
                 "metadata", metadata_uri(target), WARC_Record_ID=self._warc._make_warc_id(),
-                WARC_Concurrent_To=concurrent_to,
+                WARC_Date=date, WARC_Concurrent_To=concurrent_to,
                 WARC_Block_Digest=sha1_digest(body)))
         return self._write(record)

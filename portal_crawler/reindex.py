@@ -8,7 +8,6 @@ time per data directory (archive/datalock.py).
 """
 from __future__ import annotations
 
-import json
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from archive.snapshot import decode_body
 from archive.timeutil import iso_timestamp
 from archive.urlkey import is_case_insensitive_server, lookup_keys
 from archive.warc import WarcRef, read_record, repair
+from archive.warc_metadata import decode_metadata
 from archive.warc_scan import WarcScan
 from portal_crawler.extract.warc_extract import site_templates
 from portal_crawler.indexing import HTML_TYPES, ArticleRow, CaptureInfo, is_document, record_rows, store_rows
@@ -202,11 +202,8 @@ def scan_metadata(files: list[Path], own: set[Path]) -> MetadataTrace:
                 _trace_warcinfo(trace, record)
             elif record.rec_type == "metadata":
                 concurrent = record.header("WARC-Concurrent-To")
-                try:
-                    payload = json.loads(record.block)
-                except ValueError:
-                    continue
-                if concurrent and isinstance(payload, dict) and payload.get("site"):
+                payload = decode_metadata(record.header("Content-Type"), record.block)
+                if concurrent and payload and payload.get("site"):
                     trace.sites[concurrent] = payload["site"]
                     trace.host_sites.setdefault(host_of(record.target_uri or ""), payload["site"])
             elif record.rec_type in ("response", "revisit") and path in own:

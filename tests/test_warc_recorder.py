@@ -16,6 +16,7 @@ import pytest
 from archive.index import Index
 from archive.snapshot import snapshot, snapshot_capture
 from archive.warc import PROFILE_IDENTICAL, PROFILE_NOT_MODIFIED, WarcRef, iter_records, read_record
+from archive.warc_metadata import decode_metadata
 from tests.support.warc_check import warc_files, warcio_check
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -246,7 +247,7 @@ def test_metadata_records_explain_pages_once(portal, two_crawls):
     record = read_record(data / "warcs", WarcRef(*home["metadata"], ""))
     assert record.rec_type == "metadata" and record.target_uri.startswith("metadata://127.0.0.1:")
     assert record.header("WARC-Concurrent-To") == home["ref"][3]
-    assert json.loads(record.block)["outlinks"][0] == "/a?x=1&y=2&z=%C3%A1"
+    assert decode_metadata(record.header("Content-Type"), record.block)["outlinks"][0] == "/a?x=1&y=2&z=%C3%A1"
     assert all(page["metadata"] for page in first.values() if not page["revisit"])
     # an identical payload at the same URL: the original's metadata record still explains it
     copies = {portal + "/same1", portal + "/same2"}

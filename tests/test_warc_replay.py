@@ -1,23 +1,81 @@
-"""Replay in pywb (its own venv, see .ci/pywb-check.sh): runs only where that venv exists,
-because building it needs the package index; CI builds it in .ci/run."""
+"""Replay tools on our WARC files: cdxj-indexer's index (always), and replay in pywb (its
+own venv, see .ci/pywb-check.sh: only where that venv exists, because building it needs
+the package index; CI builds it in .ci/run).
+
+Only a page's response or revisit may ever be served as the page: the metadata record
+written about it (a second later when extraction is slow) must not be."""
 from __future__ import annotations
 
 import gzip
+import io
+import json
 import os
 import subprocess
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cdxj_indexer.main import CDXJIndexer
 
-from archive.warc import HttpExchange, WarcWriter, WriterConfig
+from archive.warc import HttpExchange, WarcWriter, WriterConfig, iter_records
 from tests.support.warc_check import warc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 PYWB_VENV = Path(os.environ.get("PYWB_VENV", ROOT / ".ci" / ".pywb-venv"))
-pytestmark = pytest.mark.skipif(not (PYWB_VENV / "bin" / "wayback").exists(),
+needs_pywb = pytest.mark.skipif(not (PYWB_VENV / "bin" / "wayback").exists(),
                                 reason=f"no pywb environment at {PYWB_VENV}")
 
+PAGE_URL = "http://thoxuan.thanhhoa.test/tin-tuc/bai-1.html?id=7&cat=2"
+PAGE = "<html><head><title>Bài 1</title></head><body>Tin huyện Thọ Xuân</body></html>".encode()
 
+
+def later(iso_date: str, seconds: int) -> str:
+    moment = datetime.strptime(iso_date[:19], "%Y-%m-%dT%H:%M:%S") + timedelta(seconds=seconds)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def write_pages_with_late_metadata(warcs: Path, max_size: int = 1_000_000) -> None:
+    """A page and its copy at another URL (a revisit), each followed by the metadata record
+    about it, dated after the page as a slow extraction makes it; the extraction result in
+    it holds the page's own words, as a real one does."""
+    with WarcWriter(WriterConfig(str(warcs), max_size=max_size)) as writer:
+        headers = [("Content-Type", "text/html; charset=utf-8")]
+        for url in (PAGE_URL, "http://thoxuan.thanhhoa.test/ban-in/7"):
+            written = writer.write_exchange(HttpExchange(url, 200, headers, PAGE))
+            writer.write_metadata(url, written.response.record_id,
+                                  {"site": "thoxuan", "outlinks": [url],
+                                   "article": {"title": "Bài 1", "body": "Tin huyện Thọ Xuân\n\n\u2028x"}},
+                                  date=later(written.date, 5))
+
+
+def test_cdxj_indexer_indexes_only_page_records_under_http_keys(tmp_path):
+    write_pages_with_late_metadata(tmp_path)
+    [path] = warc_files(tmp_path)
+    types = {ref.offset: record.rec_type for record, ref in iter_records(path)}
+    assert sorted(types.values()).count("metadata") == 2
+    out = io.StringIO()
+    out.close = lambda: None  # cdxj-indexer closes what it writes to
+    CDXJIndexer(out, [str(path)]).process_all()  # its defaults, as pywb and others run it
+    lines = [line.split(" ", 2) for line in out.getvalue().splitlines()]
+    indexed = [(key, json.loads(fields)) for key, _ts, fields in lines]
+    assert {types[int(fields["offset"])] for _key, fields in indexed} == {"response", "revisit"}
+    assert all(fields["url"].startswith("http://") for _key, fields in indexed)
+    assert [key for key, _ in indexed].count("test,thanhhoa,thoxuan)/tin-tuc/bai-1.html?cat=2&id=7") == 1
+
+
+@needs_pywb
+def test_pywb_serves_the_page_not_its_later_metadata(tmp_path):
+    write_pages_with_late_metadata(tmp_path)
+    result = subprocess.run(["bash", str(ROOT / ".ci" / "pywb-check.sh"), *map(str, warc_files(tmp_path))],
+                            capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PYWB_VENV": str(PYWB_VENV)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2/2 captures returned their original bytes" in result.stdout
+    # /2099id_/<url>: the newest capture pywb knows of the URL is the page itself
+    assert "pywb newest: 2/2 URLs" in result.stdout, result.stdout
+
+
+@needs_pywb
 def test_pywb_replays_original_bytes_of_responses_and_revisits(tmp_path):
     page = "<html><body>Trang chủ huyện Thọ Xuân</body></html>".encode()
     with WarcWriter(WriterConfig(str(tmp_path), max_size=2000)) as writer:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import struct
 import subprocess
 import sys
 import zipfile
@@ -118,3 +119,44 @@ def test_a_url_export_reads_only_the_files_holding_its_records(archive, tmp_path
     assert len(list(warcs.glob("*.warc.gz"))) > len(holding) == 2  # c-copy's revisit, a.html's original
     assert set(read) == holding
 
+
+
+def cdx_lines(wacz: Path) -> list[tuple[str, dict]]:
+    with zipfile.ZipFile(wacz) as zf:
+        lines = zf.read("indexes/index.cdx").decode().splitlines()
+    return [(line.split(" ", 1)[0], json.loads(line.split(" ", 2)[2])) for line in lines]
+
+
+def test_old_json_metadata_records_never_enter_the_wacz_index(tmp_path):
+    """WARCs written before metadata records were warc-fields hold `application/json`
+    ones, dated after their page: cdxj-indexer files them under the page's key, where
+    ReplayWeb.page would take them for the page. The export leaves them out of its index."""
+    from portal_crawler.reindex import reindex
+    from tests.support.legacy_warc import write_legacy_warc
+
+    data = tmp_path / "data"
+    pages = [(url, html) for url, html in PAGES.items() if "thoxuan" in url]
+    write_legacy_warc(data / "warcs" / "portal-archive-20240506070809000-00001-old.warc.gz", pages, "thoxuan")
+    reindex(data)
+    with Index(data / "index.sqlite") as index:
+        # the site comes from the old metadata records (the host would be the fallback)
+        for name, options in (("all.wacz", {}), ("site.wacz", {"site": "thoxuan"})):
+            export_wacz(data / "warcs", index, tmp_path / name, **options)
+            validate(tmp_path / name)
+            lines = cdx_lines(tmp_path / name)
+            assert sorted(fields["url"] for _key, fields in lines) == sorted(url for url, _ in pages), name
+            assert all(fields["mime"] == "text/html" for _key, fields in lines), name
+
+
+def test_zip_headers_agree_on_extra_fields(archive, tmp_path):
+    """ReplayWeb.page finds an entry's data from the central directory alone: a zip64 field
+    in a local header only (zipfile's force_zip64) made it read every WARC record 20 bytes off."""
+    index, warcs = archive
+    for name, options in (("all.wacz", {}), ("one.wacz", {"urls": [next(iter(PAGES))]})):
+        export_wacz(warcs, index, tmp_path / name, **options)
+        raw = (tmp_path / name).read_bytes()
+        with zipfile.ZipFile(tmp_path / name) as zf:
+            for info in zf.infolist():
+                local = raw[info.header_offset:info.header_offset + 30]
+                name_length, extra_length = struct.unpack("<HH", local[26:30])
+                assert (name_length, extra_length) == (len(info.filename.encode()), len(info.extra)), info.filename

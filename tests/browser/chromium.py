@@ -63,7 +63,13 @@ def served(data_dir, **app_options):
     """The app on 127.0.0.1:<free port> in a background thread; yields the base URL."""
     from archive.web.server import build_server
 
-    server = build_server(data_dir, "127.0.0.1", 0, **app_options)
+    with in_thread(build_server(data_dir, "127.0.0.1", 0, **app_options)) as base_url:
+        yield base_url
+
+
+@contextmanager
+def in_thread(server):
+    """A socketserver-style server run in a background thread; yields its base URL."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
