@@ -7,7 +7,6 @@ hosts and no calendar pages beyond the trap cap.
 """
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from collections import Counter
@@ -40,11 +39,7 @@ def test_crawl_succeeds_and_reports(crawled):
 
 def test_every_canonical_article_is_indexed(crawled):
     source = crawled["source"]
-    db = sqlite3.connect(crawled["data"] / "index.sqlite")
-    try:
-        indexed = {source.key(url) for (url,) in db.execute("SELECT url FROM articles UNION SELECT url FROM aliases")}
-    finally:
-        db.close()
+    indexed = source.indexed_keys(crawled["data"] / "index.sqlite")
     canonical = source.canonical_keys()
     assert canonical
     missing = [k for k in canonical if k not in indexed]

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import urllib.request
 import urllib.robotparser
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +54,7 @@ class PortalSource:
     name: str
     root: Path                      # route files are relative to it
     sites: list[Site]
-    truth: list[dict]               # {"url", "canonical", "site", "quirks"}
+    truth: list[dict]               # {"url", "canonical", "site", "quirks", "url_alias"}
     articles: list[dict] = field(default_factory=list)  # expected fields per canonical article
     _serve: object = None
 
@@ -80,6 +82,15 @@ class PortalSource:
 
     def canonical_keys(self) -> list[str]:
         return sorted({self.key(t["url"]) for t in self.truth if t["url"] == t["canonical"]})
+
+    def indexed_keys(self, index_path: Path, aliases: bool = True) -> Counter:
+        """How often each key is an article row of an index (and, with `aliases`, an alias)."""
+        query = "SELECT url FROM articles" + (" UNION ALL SELECT url FROM aliases" if aliases else "")
+        db = sqlite3.connect(index_path)
+        try:
+            return Counter(self.key(url) for (url,) in db.execute(query))
+        finally:
+            db.close()
 
     def robots(self, host: str) -> urllib.robotparser.RobotFileParser:
         site = self.host_site(host)
@@ -127,7 +138,11 @@ def _serve_portalgen(source: PortalSource, log_dir: Path):
 
 
 def from_portalgen(base: Path, articles: int = 120, seed: int = 1) -> PortalSource:
-    corpus = portalgen.generate(base / "corpus", articles=articles, seed=seed)
+    return portalgen_corpus(portalgen.generate(base / "corpus", articles=articles, seed=seed))
+
+
+def portalgen_corpus(corpus: Path) -> PortalSource:
+    """A corpus portalgen already generated."""
     routes = json.loads((corpus / "routes.json").read_text(encoding="utf-8"))["sites"]
     sites = []
     for entry in portalgen.sites(corpus):
@@ -135,8 +150,9 @@ def from_portalgen(base: Path, articles: int = 120, seed: int = 1) -> PortalSour
         sites.append(Site(entry["id"], site["host"], list(entry["start_urls"]), bool(site.get("case_insensitive")),
                           site.get("family"), site["routes"],
                           [{"path": p["path"], "param": p["param"]} for p in site["patterns"]]))
-    truth = [{"url": t["url"], "canonical": t["canonical"], "site": t["site"], "quirks": t.get("quirks", [])}
-             for t in portalgen.truth(corpus)]
+    # portalgen's alias forms differ from their canonical URL by URL rules alone
+    truth = [{"url": t["url"], "canonical": t["canonical"], "site": t["site"], "quirks": t.get("quirks", []),
+              "url_alias": True} for t in portalgen.truth(corpus)]
     return PortalSource("portalgen", corpus, sites, truth, portalgen.truth(corpus), _serve_portalgen)
 
 
@@ -172,11 +188,11 @@ def from_demo() -> PortalSource:
                   None, entry["routes"],
                   [{"path": p["path"], "param": p["param"]} for p in entry["patterns"] if p["kind"] == "calendar"])
              for entry in manifest["sites"]]
-    truth = []
-    for article in expected:
-        for url in [article["url"], *article["aliases"]]:
-            truth.append({"url": url, "canonical": article["url"], "site": article["site"],
-                          "quirks": list(article["traits"])})
+    # The demo's aliases are other addresses of the same page (tin.aspx?id=N), tied to the
+    # article only by its rel=canonical: no URL rule can tell.
+    truth = [{"url": url, "canonical": article["url"], "site": article["site"], "quirks": list(article["traits"]),
+              "url_alias": url == article["url"]}
+             for article in expected for url in [article["url"], *article["aliases"]]]
     return PortalSource("demo", DEMO_ROOT, sites, truth, expected, _serve_demo)
 
 
