@@ -1,6 +1,11 @@
-"""Hostile input never crashes extraction (Hypothesis fuzzing, truncation, 5 MB, binary)."""
+"""Hostile input is read by the parser, not swallowed by extract()'s last-resort fallback
+(which logs "extraction failed" and returns an empty article): Hypothesis fuzzing, truncation,
+5 MB, binary. Where the page says something, the article must say it too."""
+import logging
+from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -10,9 +15,41 @@ from portal_crawler.items import Article
 FIXTURES = Path(__file__).parent / 'fixtures' / 'extract'
 GOOD = (FIXTURES / 'generic_unknown_cms.html').read_bytes()
 URL = 'http://songmay.dongnai.test/tin-tuc/bai-1.html'
+FULL = extract(GOOD, URL, None)
+FULL_CUT = GOOD.index(b'<div class="cungchuyenmuc">') + 12     # mid-tag, just after the article
 TAGS = ['<p>', '</p>', '<div class="content">', '</div>', '<br>', '<img data-src="a.jpg">', '<a href="x.pdf">',
         '</a>', '<h1>', '</h1>', '<script>', '</script>', '<table><tr><td>', '<!--', '-->', '<?xml version="1.0"?>',
         '<meta charset="windows-1258">', '&#7913;', '&amp;', '\x00', 'Ngày 14/03/2019 15:41', 'Tác giả: Ai Đó', './.']
+
+
+class _Failures(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        if record.getMessage().startswith('extraction failed'):
+            self.messages.append(record.getMessage())
+
+
+@contextmanager
+def no_fallback():
+    """Fails when extract() fell back to the empty article instead of parsing the page."""
+    failures = _Failures()
+    logger = logging.getLogger('portal_crawler.extract')
+    logger.addHandler(failures)
+    try:
+        yield
+    finally:
+        logger.removeHandler(failures)
+    assert not failures.messages, failures.messages
+
+
+def read(data, headers=None):
+    with no_fallback():
+        article = extract(data, URL, headers)
+    check(article)
+    return article
 
 
 def check(article):
@@ -25,41 +62,46 @@ def check(article):
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=4000))
 def test_random_bytes(data):
-    check(extract(data, URL, {'Content-Type': 'text/html; charset=utf-8'}))
+    read(data, {'Content-Type': 'text/html; charset=utf-8'})
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(st.sampled_from(TAGS), st.text(max_size=40)), max_size=80))
 def test_random_tag_soup(parts):
-    check(extract(''.join(parts).encode('utf-8', 'surrogatepass'), URL, [('content-type', 'text/html')]))
+    read(''.join(parts).encode('utf-8', 'surrogatepass'), [('content-type', 'text/html')])
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.integers(min_value=0, max_value=len(GOOD)))
 def test_every_truncation_of_a_real_page(cut):
-    check(extract(GOOD[:cut], URL, None))
+    art = read(GOOD[:cut])
+    if cut >= FULL_CUT:  # the article's own markup is whole: so is every field
+        assert (art.is_article, art.title, art.published, art.author, art.body) == \
+            (True, FULL.title, FULL.published, FULL.author, FULL.body)
 
 
 def test_truncated_page_keeps_the_article_before_the_cut():
-    cut = GOOD.index(b'<div class="cungchuyenmuc">') + 12     # cut mid-tag after the article
-    art = extract(GOOD[:cut], URL, None)
+    art = read(GOOD[:FULL_CUT])
     assert art.is_article and art.author == 'Nông Linh' and art.body.count('\n\n') == 3
 
 
 def test_empty_and_binary_bodies():
     for data in (b'', b'   ', b'\x89PNG\r\n\x1a\n' + bytes(range(256)) * 50, b'%PDF-1.4\n%\xe2\xe3\xcf\xd3\n'):
-        art = extract(data, URL, {})
-        check(art)
-        assert art.is_article is False
+        art = read(data, {})
+        assert art.is_article is False and art.title is None
 
 
 def test_a_five_megabyte_page():
     viewstate = b'<input type="hidden" name="__VIEWSTATE" value="' + b'A' * 5_000_000 + b'" />'
     page = GOOD.replace(b'<body>', b'<body><form>' + viewstate + b'</form>', 1)
-    art = extract(page, URL, None)
-    assert art.is_article and art.title.startswith('Huyện Sông Mây') and 'AAAA' not in art.body
+    art = read(page)
+    assert art.is_article and 'AAAA' not in art.body
+    assert (art.title, art.published, art.author, art.body) == (FULL.title, FULL.published, FULL.author, FULL.body)
 
 
-def test_deeply_nested_markup():
-    page = b'<html><body>' + b'<div>' * 5000 + '<p>Nội dung bài viết rất dài ở đây.</p>'.encode() + b'</div>' * 5000
-    check(extract(page, URL, None))
+@pytest.mark.parametrize('depth', [1000, pytest.param(5000, marks=pytest.mark.xfail(
+    strict=True, reason="libxml2 leaves out what lies below its depth limit: the paragraph's text is lost"))])
+def test_deeply_nested_markup(depth):
+    page = b'<html><body>' + b'<div>' * depth + '<p>Nội dung bài viết rất dài ở đây.</p>'.encode() + b'</div>' * depth
+    art = read(page)
+    assert 'Nội dung bài viết rất dài ở đây.' in art.body
