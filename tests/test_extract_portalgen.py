@@ -11,6 +11,7 @@ import pytest
 from portal_crawler.extract import extract
 from portal_crawler.extract.warc_extract import iter_html_responses
 from tests.support import portalgen
+from tests.support.extract_checks import parsed
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / 'shared'
@@ -62,7 +63,7 @@ def test_every_field_of_every_demo_article(use_rules):
     for expected in source.articles:
         for url in [expected['url'], *expected['aliases']]:
             body, headers = demo_page(portals, url)
-            got = extract(body, url, headers, use_rules=use_rules)
+            got = parsed(body, url, headers, use_rules=use_rules)
             assert got.is_article, url
             assert got.canonical == expected['url'], url
             assert (got.title, got.published, got.author) == \
@@ -77,4 +78,5 @@ def test_every_field_of_every_demo_article(use_rules):
             if route['kind'] in NOT_ARTICLES and 'html' in route['content_type']:
                 url = f'http://{site.host}{path}'
                 body, headers = demo_page(portals, url)
-                assert not extract(body, url, headers, use_rules=use_rules).is_article, url
+                page = parsed(body, url, headers, use_rules=use_rules)
+                assert not page.is_article and page.title, url
