@@ -162,7 +162,7 @@ def test_merged_index_holds_every_canonical_article_once(two_workers):
 
 def test_a_recrawl_is_not_blocked_by_the_previous_runs_dupefilter(two_workers, crawl_redis_url, tmp_path):
     source = two_workers["source"]
-    site = source.schedule_site
+    site = source.largest_site
     data = tmp_path / "data"
     with source.serve(tmp_path / "server") as server:
         again = subprocess.run([*CLI, "crawl", *site.start_urls, "--redis", crawl_redis_url, "--data", str(data),

@@ -26,7 +26,7 @@ def cli(*args, **kwargs) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def scheduled(portal_source, tmp_path_factory):
     base = tmp_path_factory.mktemp(f"schedule-crawl-{portal_source.name}")
-    site = portal_source.schedule_site
+    site = portal_source.largest_site
     data = base / "data"
     with portal_source.serve(base) as server:
         added = cli("schedule", "add", site.start_urls[0], "--every", "daily",

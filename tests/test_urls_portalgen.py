@@ -36,7 +36,7 @@ def test_every_route_is_classified_as_its_kind(corpus):
                     assert kind == "document", path
             elif route["kind"] == "admin":
                 assert kind == "skip", path
-        for pattern in site.calendars:
+        for pattern in site.patterns:
             url = f"http://{site.host}{pattern['path']}?{pattern['param']}=2024-01-02"
             assert policy.classify(url) == "trap", url
 

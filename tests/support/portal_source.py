@@ -46,7 +46,7 @@ class Site:
     case_insensitive: bool
     family: str | None
     routes: dict[str, dict]         # path+query -> {"kind", "file" (under root), "content_type"}
-    calendars: list[dict]           # {"path", "param"}: a work calendar answering any day
+    patterns: list[dict]            # {"kind", "path", "param"}: answers any value (calendar, search)
 
 
 @dataclass
@@ -69,8 +69,8 @@ class PortalSource:
         return next((s for s in self.sites if s.host == host), None)
 
     @property
-    def schedule_site(self) -> Site:
-        """The site a schedule test crawls: the biggest one of the corpus."""
+    def largest_site(self) -> Site:
+        """The site with most articles (what a one-site crawl test takes)."""
         return max(self.sites, key=lambda s: sum(r["kind"] == "article" for r in s.routes.values()))
 
     def key(self, url: str) -> str:
@@ -149,7 +149,7 @@ def portalgen_corpus(corpus: Path) -> PortalSource:
         site = routes[entry["id"]]
         sites.append(Site(entry["id"], site["host"], list(entry["start_urls"]), bool(site.get("case_insensitive")),
                           site.get("family"), site["routes"],
-                          [{"path": p["path"], "param": p["param"]} for p in site["patterns"]]))
+                          [{"kind": p.get("kind"), "path": p["path"], "param": p["param"]} for p in site["patterns"]]))
     # portalgen's alias forms differ from their canonical URL by URL rules alone
     truth = [{"url": t["url"], "canonical": t["canonical"], "site": t["site"], "quirks": t.get("quirks", []),
               "url_alias": True} for t in portalgen.truth(corpus)]
@@ -186,7 +186,7 @@ def from_demo() -> PortalSource:
     expected = json.loads((DEMO_ROOT / "expected.json").read_text(encoding="utf-8"))["articles"]
     sites = [Site(entry["id"], entry["host"], list(entry["start_urls"]), bool(entry["case_insensitive"]),
                   None, entry["routes"],
-                  [{"path": p["path"], "param": p["param"]} for p in entry["patterns"] if p["kind"] == "calendar"])
+                  [{"kind": p["kind"], "path": p["path"], "param": p["param"]} for p in entry["patterns"]])
              for entry in manifest["sites"]]
     # The demo's aliases are other addresses of the same page (tin.aspx?id=N), tied to the
     # article only by its rel=canonical: no URL rule can tell.
