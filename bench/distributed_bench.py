@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support import portalgen, redis_server  # noqa: E402
+from tests.support import portal_source, portalgen, redis_server  # noqa: E402
 from tests.support.crawl_fetches import canonical_articles, fetches  # noqa: E402
 
 CLI = [sys.executable, "-m", "portal_crawler.cli"]
@@ -65,7 +65,7 @@ def crawl_once(base: Path, corpus: Path, proxy: str, workers: int, redis_url: st
     merge = subprocess.run([*CLI, "index", "--data", str(dirs[0]),
                             *[arg for d in dirs[1:] for arg in ("--warcs", str(d / "warcs"))]],
                            cwd=ROOT, capture_output=True, text=True)
-    missing, twice = canonical_articles(dirs[0] / "index.sqlite", corpus) if merge.returncode == 0 else (["?"], ["?"])
+    missing, twice = canonical_articles(dirs[0] / "index.sqlite", portal_source.portalgen_corpus(corpus)) if merge.returncode == 0 else (["?"], ["?"])
     pages = sum(fetched.values())
     return {"workers": workers, "redis": bool(redis_url), "exit": codes, "pages": pages,
             "seconds": round(seconds, 1), "pages_per_s": round(pages / seconds, 2),

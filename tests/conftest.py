@@ -3,6 +3,7 @@
 import pytest
 
 from archive.index import Index
+from tests.support import portal_source as sources
 
 
 @pytest.fixture
@@ -10,3 +11,10 @@ def index(tmp_path):
     """An empty index in a real SQLite file."""
     with Index(tmp_path / "index.sqlite") as opened:
         yield opened
+
+
+@pytest.fixture(scope="module", params=sources.names())
+def portal_source(request, tmp_path_factory):
+    """The portals an end-to-end test crawls: portalgen's corpus (where ../shared has it),
+    then the bundled demo portal; a module's crawl runs once per source."""
+    return sources.make(request.param, tmp_path_factory.mktemp(f"source-{request.param}"))

@@ -117,6 +117,22 @@ def test_host_header_mode(demo):
     connection.close()
 
 
+def test_stats_list_what_the_server_was_asked():
+    with DemoServer() as server:
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": server.url}))
+        fetch(opener, f"http://{YENTHO}/robots.txt")
+        fetch(opener, f"http://{HUONGLAM}/no-such-page")
+        fetch(opener, "http://example.com/x?y=1")
+        # asked of the server itself (no proxy): not a request for a portal, not counted
+        with urllib.request.urlopen(server.url + "/_demo/stats", timeout=10) as answer:
+            stats = json.load(answer)
+    assert stats["requests"] == [["GET", YENTHO, "/robots.txt", 200], ["GET", HUONGLAM, "/no-such-page", 404],
+                                 ["GET", "example.com", "/x?y=1", 502]]
+    assert stats["unknown_hosts"] == {"example.com": 1}
+    with pytest.raises(RuntimeError, match="not running"):
+        server.stats()
+
+
 def test_conditional_get(opener, expected):
     url = expected[0]["url"]
     status, headers, body = fetch(opener, url)

@@ -1,6 +1,6 @@
-"""Distributed crawling on a real redis-server: run bookkeeping, and a two-worker crawl of the
-small portalgen corpus through the CLI (`crawl --redis`, `worker --redis`, `index --warcs`).
-Skips when redis-server or ../shared/portalgen is absent."""
+"""Distributed crawling on a real redis-server: run bookkeeping, and a two-worker crawl through
+the CLI (`crawl --redis`, `worker --redis`, `index --warcs`) of portalgen's small corpus (where
+../shared has it) and of the bundled demo portal. Skips when redis-server is absent."""
 from __future__ import annotations
 
 import subprocess
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import portalgen, redis_server
+from tests.support import redis_server
 from tests.support.crawl_fetches import canonical_articles, fetches
 
 pytestmark = pytest.mark.skipif(not redis_server.available(), reason="redis-server is not installed")
@@ -64,20 +64,17 @@ def crawl_redis_url():
 
 
 @pytest.fixture(scope="module")
-def two_workers(tmp_path_factory, crawl_redis_url):
-    if not portalgen.available():
-        pytest.skip("../shared/portalgen is absent")
+def two_workers(portal_source, tmp_path_factory, crawl_redis_url):
     redis_url = crawl_redis_url
-    base = tmp_path_factory.mktemp("distributed")
-    corpus = portalgen.generate(base / "corpus")
+    base = tmp_path_factory.mktemp(f"distributed-{portal_source.name}")
     coordinator, worker = base / "coordinator", base / "worker"
     worker_log = base / "worker.log"
-    with portalgen.PortalgenServer(corpus, log_path=base / "server.log") as server, open(worker_log, "wb") as log:
+    with portal_source.serve(base) as server, open(worker_log, "wb") as log:
         # The worker starts first and waits for the run the coordinator opens. Its output goes
         # to a file: a full pipe would stall it mid-crawl.
         joined = subprocess.Popen([*CLI, "worker", "--redis", redis_url, "--data", str(worker),
                                    "--proxy", server.url], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        crawl = subprocess.run([*CLI, "crawl", *portalgen.start_urls(corpus), "--redis", redis_url,
+        crawl = subprocess.run([*CLI, "crawl", *portal_source.start_urls, "--redis", redis_url,
                                 "--data", str(coordinator), "--proxy", server.url],
                                cwd=ROOT, capture_output=True, text=True, timeout=900)
         joined.wait(timeout=300)
@@ -86,7 +83,7 @@ def two_workers(tmp_path_factory, crawl_redis_url):
     status = run_status(redis_url)
     merge = subprocess.run([*CLI, "index", "--data", str(coordinator), "--warcs", str(worker / "warcs")],
                            cwd=ROOT, capture_output=True, text=True, timeout=600)
-    return {"corpus": corpus, "crawl": crawl, "worker": (joined.returncode, worker_out, worker_err),
+    return {"source": portal_source, "crawl": crawl, "worker": (joined.returncode, worker_out, worker_err),
             "status": status, "merge": merge, "dirs": [coordinator / "warcs", worker / "warcs"],
             "index": coordinator / "index.sqlite", "redis_ttls": redis_server.ttls(redis_url)}
 
@@ -105,7 +102,7 @@ def test_both_processes_finish_and_both_did_work(two_workers):
 
 def test_no_url_is_fetched_twice_and_warc_names_never_collide(two_workers):
     fetched, names = fetches(two_workers["dirs"])
-    assert len(fetched) > 100
+    assert len(fetched) > len(two_workers["source"].canonical_keys())
     # The spider learns from robots.txt (a host's first answer) that an IIS host folds
     # path case, so no page is fetched twice under two spellings, by one worker or two.
     twice = {key: n for key, n in fetched.items() if n > 1}
@@ -158,44 +155,43 @@ def test_the_run_frees_its_frontier_and_dupefilter(two_workers):
 def test_merged_index_holds_every_canonical_article_once(two_workers):
     merge = two_workers["merge"]
     assert merge.returncode == 0, merge.stderr[-3000:]
-    missing, twice = canonical_articles(two_workers["index"], two_workers["corpus"])
+    missing, twice = canonical_articles(two_workers["index"], two_workers["source"])
     assert not missing, missing[:5]
     assert not twice, twice[:5]
 
 
 def test_a_recrawl_is_not_blocked_by_the_previous_runs_dupefilter(two_workers, crawl_redis_url, tmp_path):
-    corpus = two_workers["corpus"]
-    site = portalgen.sites(corpus)[0]
-    with portalgen.PortalgenServer(corpus) as server:
-        again = subprocess.run([*CLI, "crawl", *site["start_urls"], "--redis", crawl_redis_url, "--data", str(tmp_path),
+    source = two_workers["source"]
+    site = source.largest_site
+    data = tmp_path / "data"
+    with source.serve(tmp_path / "server") as server:
+        again = subprocess.run([*CLI, "crawl", *site.start_urls, "--redis", crawl_redis_url, "--data", str(data),
                                 "--proxy", server.url], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert again.returncode == 0, again.stderr[-3000:]
-    fetched, _ = fetches([tmp_path / "warcs"])
+    fetched, _ = fetches([data / "warcs"])
     # Not just the start URL: the whole site again (a reused dupefilter would block it).
-    assert len(fetched) > 50
+    articles = [k for k in source.canonical_keys() if k.startswith(site.host + "/")]
+    assert len(fetched) > len(articles) > 5
+    assert set(articles) <= {source.key(url) for _method, url in fetched}
 
 
 # ---------------------------------------------------------------------- a worker killed mid-crawl
 @pytest.fixture(scope="module")
-def killed_worker(tmp_path_factory):
+def killed_worker(portal_source, tmp_path_factory):
     """A two-worker crawl where the joining worker is killed with SIGKILL while it holds
     leased requests; the coordinator carries on alone."""
-    if not portalgen.available():
-        pytest.skip("../shared/portalgen is absent")
     import os
     import signal
     import time
     import redis
     from portal_crawler.distributed import CURRENT_RUN_KEY, RunKeys
-    base = tmp_path_factory.mktemp("killed")
-    corpus = portalgen.generate(base / "corpus")
+    base = tmp_path_factory.mktemp(f"killed-{portal_source.name}")
     coordinator, worker = base / "coordinator", base / "worker"
-    with redis_server.RedisServer() as redis_srv, \
-            portalgen.PortalgenServer(corpus, log_path=base / "server.log") as server, \
+    with redis_server.RedisServer() as redis_srv, portal_source.serve(base) as server, \
             open(base / "worker.log", "wb") as worker_log, open(base / "coordinator.log", "wb") as crawl_log:
         joined = subprocess.Popen([*CLI, "worker", "--redis", redis_srv.url, "--data", str(worker),
                                    "--proxy", server.url], cwd=ROOT, stdout=worker_log, stderr=subprocess.STDOUT)
-        crawl = subprocess.Popen([*CLI, "crawl", *portalgen.start_urls(corpus), "--redis", redis_srv.url,
+        crawl = subprocess.Popen([*CLI, "crawl", *portal_source.start_urls, "--redis", redis_srv.url,
                                   "--data", str(coordinator), "--proxy", server.url],
                                  cwd=ROOT, stdout=crawl_log, stderr=subprocess.STDOUT)
         client = redis.Redis.from_url(redis_srv.url, decode_responses=True)
@@ -207,7 +203,7 @@ def killed_worker(tmp_path_factory):
             leases = client.hlen(RunKeys(run_id).leases(name)) if name else 0
             archived = sum(p.stat().st_size for p in (worker / "warcs").glob("*.open")) \
                 if (worker / "warcs").is_dir() else 0
-            if leases and archived > 60_000:
+            if leases and archived > 20_000:
                 leases_at_kill = leases
                 os.kill(joined.pid, signal.SIGKILL)
                 break
@@ -218,7 +214,7 @@ def killed_worker(tmp_path_factory):
         status = run_status(redis_srv.url)
     merge = subprocess.run([*CLI, "index", "--data", str(coordinator), "--warcs", str(worker / "warcs")],
                            cwd=ROOT, capture_output=True, text=True, timeout=600)
-    return {"corpus": corpus, "crawl": crawl.returncode, "log": (base / "coordinator.log").read_text(errors="replace"),
+    return {"source": portal_source, "crawl": crawl.returncode, "log": (base / "coordinator.log").read_text(errors="replace"),
             "killed": joined.returncode, "leases_at_kill": leases_at_kill, "status": status, "merge": merge,
             "index": coordinator / "index.sqlite", "worker_pid": joined.pid}
 
@@ -238,6 +234,6 @@ def test_nothing_is_lost_when_a_worker_is_killed(killed_worker):
     merge = killed_worker["merge"]
     assert merge.returncode == 0, merge.stderr[-3000:]
     assert "left open by a stopped crawl" in merge.stdout  # the dead worker's torn file, closed
-    missing, twice = canonical_articles(killed_worker["index"], killed_worker["corpus"])
+    missing, twice = canonical_articles(killed_worker["index"], killed_worker["source"])
     assert not missing, missing[:5]
     assert not twice, twice[:5]

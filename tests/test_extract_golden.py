@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from portal_crawler.extract import extract
+from tests.support.extract_checks import parsed
 
 FIXTURES = Path(__file__).parent / 'fixtures' / 'extract'
 URL = 'http://songmay.dongnai.test/tin-tuc/phat-dong-thang-hanh-dong-88.html'
@@ -11,7 +12,7 @@ UTF8 = {'Content-Type': 'text/html; charset=utf-8'}
 
 
 def page(name, url=URL, headers=UTF8, **kw):
-    return extract((FIXTURES / name).read_bytes(), url, headers, **kw)
+    return parsed((FIXTURES / name).read_bytes(), url, headers, **kw)
 
 
 def test_unknown_layout_gets_every_field_from_the_generic_path():
@@ -70,7 +71,11 @@ def test_print_view_names_its_canonical_article():
 @pytest.mark.parametrize('name,url', [('listing.html', 'http://songmay.dongnai.test/tin-tuc/'),
                                       ('admin_login.html', 'http://songmay.dongnai.test/admin/')])
 def test_listing_and_admin_pages_are_not_articles(name, url):
-    assert page(name, url=url).is_article is False
+    art = page(name, url=url)
+    assert art.is_article is False
+    # read, not given up on: the page's own title and language come out
+    assert art.title == {'listing.html': 'Tin tức - Sự kiện', 'admin_login.html': 'Đăng nhập hệ thống'}[name]
+    assert art.language == 'vi'
 
 
 def test_rules_switch_gives_the_generic_result_on_unknown_layouts():

@@ -1,4 +1,5 @@
-"""Acceptance: a schedule runs the real crawl of a portalgen site through the CLI
+"""Acceptance: a schedule runs the real crawl of a site (of portalgen's corpus where ../shared
+has it, and of the bundled demo portal) through the CLI
 (`schedule add`, `schedule run-due`, `schedule list`, `crawls`), records the run, keeps the
 site locked while it crawls, and shows a failed run as failed."""
 from __future__ import annotations
@@ -13,9 +14,6 @@ from pathlib import Path
 import pytest
 
 from archive.sitelock import holder
-from tests.support import portalgen
-
-pytestmark = pytest.mark.skipif(not portalgen.available(), reason="../shared/portalgen is absent")
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-m", "portal_crawler.cli"]
@@ -26,13 +24,12 @@ def cli(*args, **kwargs) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def scheduled(tmp_path_factory):
-    base = tmp_path_factory.mktemp("schedule-crawl")
-    corpus = portalgen.generate(base / "corpus")
-    site = next(s for s in portalgen.sites(corpus) if s["id"] == "haihau")
+def scheduled(portal_source, tmp_path_factory):
+    base = tmp_path_factory.mktemp(f"schedule-crawl-{portal_source.name}")
+    site = portal_source.largest_site
     data = base / "data"
-    with portalgen.PortalgenServer(corpus) as server:
-        added = cli("schedule", "add", site["start_urls"][0], "--every", "daily",
+    with portal_source.serve(base) as server:
+        added = cli("schedule", "add", site.start_urls[0], "--every", "daily",
                     "-s", f"PORTAL_PROXY={server.url}", "--data", data)
         # While run-due crawls, the site's lock is held: a second scheduler finds it busy.
         running = subprocess.Popen([*CLI, "schedule", "run-due", "--data", str(data)], cwd=ROOT,
@@ -40,13 +37,13 @@ def scheduled(tmp_path_factory):
         seen_holder, concurrent = None, None
         deadline = time.monotonic() + 60
         while running.poll() is None and time.monotonic() < deadline and seen_holder is None:
-            seen_holder = holder(data, site["host"])
+            seen_holder = holder(data, site.host)
             time.sleep(0.1)
         if seen_holder is not None:
             concurrent = cli("schedule", "run-due", "--data", data)
         out, err = running.communicate(timeout=600)
         again = cli("schedule", "run-due", "--data", data)
-    return {"site": site, "data": data, "added": added, "run": (running.returncode, out, err),
+    return {"source": portal_source, "site": site, "data": data, "added": added, "run": (running.returncode, out, err),
             "holder": seen_holder, "concurrent": concurrent, "again": again,
             "list": cli("schedule", "list", "--json", "--data", data),
             "crawls": cli("crawls", "--json", "--data", data)}
@@ -65,9 +62,13 @@ def test_run_due_runs_the_real_crawl_and_records_it(scheduled):
     runs = json.loads(scheduled["crawls"].stdout)
     [run] = [r for r in runs if r["id"] == crawl_id]
     assert run["outcome"] == "ok" and run["pages"] > 20 and run["new"] > 0
-    assert run["targets"] == scheduled["site"]["start_urls"]
+    assert run["targets"] == scheduled["site"].start_urls
     warcs = list((scheduled["data"] / "warcs").glob("*.warc.gz"))
     assert warcs and set(run["warcs"]) <= {w.name for w in warcs}
+    source, host = scheduled["source"], scheduled["site"].host
+    indexed = source.indexed_keys(scheduled["data"] / "index.sqlite")
+    wanted = [k for k in source.canonical_keys() if k.startswith(host + "/")]
+    assert wanted and not [k for k in wanted if k not in indexed]
 
 
 def test_the_site_is_locked_while_the_scheduled_crawl_runs(scheduled):
@@ -75,7 +76,7 @@ def test_the_site_is_locked_while_the_scheduled_crawl_runs(scheduled):
     concurrent = scheduled["concurrent"]
     assert concurrent.returncode == 0, concurrent.stderr
     assert "busy" in concurrent.stdout and "already being crawled" in concurrent.stdout
-    assert holder(scheduled["data"], scheduled["site"]["host"]) is None
+    assert holder(scheduled["data"], scheduled["site"].host) is None
 
 
 def test_list_shows_last_result_and_next_run_and_nothing_is_due_again(scheduled):

@@ -6,12 +6,15 @@
 A request line in absolute form (`GET http://host/path HTTP/1.1`, what a client sends to
 a proxy) picks the portal by its host; an origin-form request uses the Host header. Hosts
 that are not demo portals get 502: nothing is ever forwarded to the network.
+`GET /_demo/stats` sent to the server itself (origin form) answers what it was asked, as JSON
+(the same as `DemoServer.stats()`), so a test can check what a crawl fetched.
 
     python -m portal_crawler.demo.server [--port 0]   prints `serving on http://127.0.0.1:PORT`
 """
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +24,7 @@ from urllib.parse import urlsplit
 from .routes import HERE, DemoPortals, Reply
 
 log = logging.getLogger(__name__)
+STATS_PATH = "/_demo/stats"
 
 
 class _ProxyHandler(BaseHTTPRequestHandler):
@@ -54,7 +58,14 @@ class _ProxyHandler(BaseHTTPRequestHandler):
 
     def _answer(self, with_body: bool) -> None:
         host, target = self._target()
-        self._send(self.server.portals.respond(host, target, self.headers), with_body)
+        if target == STATS_PATH and not self.path.lower().startswith(("http://", "https://")) \
+                and host.lower() not in self.server.portals.sites:
+            body = json.dumps(self.server.stats(), ensure_ascii=False).encode("utf-8")
+            self._send(Reply(200, (("Content-Type", "application/json"),), body), with_body)
+            return
+        reply = self.server.portals.respond(host, target, self.headers)
+        self.server.record(self.command, host, target, reply.status)
+        self._send(reply, with_body)
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         self._answer(with_body=True)
@@ -76,7 +87,23 @@ class _PortalHTTPServer(ThreadingHTTPServer):
 
     def __init__(self, address, portals: DemoPortals):
         self.portals = portals
+        self._requests: list[tuple[str, str, str, int]] = []
+        self._lock = threading.Lock()
         super().__init__(address, _ProxyHandler)
+
+    def record(self, method: str, host: str, target: str, status: int) -> None:
+        with self._lock:
+            self._requests.append((method, host, target, status))
+
+    def stats(self) -> dict:
+        """Every request answered for a host, in order: [method, host, path+query, status]."""
+        with self._lock:
+            requests = list(self._requests)
+        unknown: dict[str, int] = {}
+        for _method, host, _target, _status in requests:
+            if host.lower() not in self.portals.sites:
+                unknown[host or "(none)"] = unknown.get(host or "(none)", 0) + 1
+        return {"requests": [list(r) for r in requests], "unknown_hosts": unknown}
 
 
 class DemoServer:
@@ -122,6 +149,12 @@ class DemoServer:
     @property
     def url(self) -> str:
         return f"http://{self._address[0]}:{self.port}"
+
+    def stats(self) -> dict:
+        """What the server was asked since it started (see STATS_PATH)."""
+        if self._httpd is None:
+            raise RuntimeError("the demo server is not running; call start() first")
+        return self._httpd.stats()
 
     @property
     def hosts(self) -> list[str]:

@@ -2,13 +2,9 @@
 distributed-crawl tests and bench/distributed_bench.py."""
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
-
-from tests.support import portalgen
 
 
 def fetches(warc_dirs) -> tuple[Counter, list[str]]:
@@ -36,21 +32,9 @@ def fetches(warc_dirs) -> tuple[Counter, list[str]]:
     return fetched, names
 
 
-def canonical_articles(index_path: Path, corpus: Path) -> tuple[list[str], list[str]]:
-    """(canonical truth articles missing from the index, ones indexed more than once),
-    comparing paths case-insensitively on the corpus's IIS-like hosts."""
-    routes = json.loads((corpus / "routes.json").read_text(encoding="utf-8"))["sites"]
-    insensitive = {s["host"] for s in routes.values() if s.get("case_insensitive")}
-
-    def key(url):
-        parts = urlsplit(url)
-        path = parts.path.lower() if parts.hostname in insensitive else parts.path
-        return f"{parts.hostname}{path}" + (f"?{parts.query}" if parts.query else "")
-
-    db = sqlite3.connect(index_path)
-    try:
-        indexed = Counter(key(url) for (url,) in db.execute("SELECT url FROM articles"))
-    finally:
-        db.close()
-    canonical = sorted({key(t["url"]) for t in portalgen.truth(corpus) if t["url"] == t["canonical"]})
+def canonical_articles(index_path: Path, source) -> tuple[list[str], list[str]]:
+    """(canonical truth articles of a PortalSource missing from the index's article rows,
+    ones indexed more than once), paths compared case-insensitively on hosts that fold case."""
+    indexed = source.indexed_keys(index_path, aliases=False)
+    canonical = source.canonical_keys()
     return [k for k in canonical if k not in indexed], [k for k in canonical if indexed[k] > 1]
