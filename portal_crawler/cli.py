@@ -259,6 +259,15 @@ def cmd_crawls(args):
     return 0
 
 
+def cmd_import(args):
+    from portal_crawler.rescue.cli import import_request
+    from portal_crawler.rescue.importer import render, run_import
+    request = import_request(args, writable_data_dir(args.data), setting_pairs(args.set))
+    result = run_import(request)
+    print(render(result))
+    return 0 if result["outcome"] == "ok" else 1
+
+
 def cmd_schedule(args):
     from portal_crawler.schedule_commands import schedule_command
     return schedule_command(args, writable_data_dir(args.data))
@@ -406,6 +415,17 @@ def build_parser() -> Parser:
     p.add_argument("-v", "--verbose", action="store_true")
     data_option(p)
     p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("import", help="import a site's captures from a web archive (Wayback Machine, pywb, CDX)")
+    p.add_argument("targets", nargs="+", metavar="TARGET", help="site id or host")
+    p.add_argument("--cdx", help="CDX server URL (default: the Wayback Machine's)")
+    p.add_argument("--replay", help="replay prefix under which {timestamp}id_/{url} is the original")
+    p.add_argument("--from", dest="since", metavar="DATE", help="oldest capture (YYYY[-MM[-DD]] or 14 digits)")
+    p.add_argument("--to", dest="until", metavar="DATE", help="newest capture")
+    p.add_argument("--limit", type=int, help="fetch at most N captures this run")
+    p.add_argument("-s", dest="set", action="append", metavar="NAME=VALUE")
+    data_option(p)
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("demo", help="serve the bundled demo portal, crawl it, and search it")
     data_option(p)

@@ -13,6 +13,7 @@ from pathlib import Path
 from archive.documents import document_text
 from archive.index import Index
 from archive.snapshot import decode_body
+from archive.timeline import record_source, set_capture_source
 from archive.warc import WarcFormatError, iter_records, repair
 from portal_crawler.extract import extract
 
@@ -77,7 +78,8 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                 continue
             stats["records"] += 1
             url = record.target_uri or ""
-            site = trace.sites.get(record.record_id) or host_of(url)
+            # an imported record names its site in a header (no metadata record of ours)
+            site = trace.sites.get(record.record_id) or record.header("Portal-Archive-Site") or host_of(url)
             crawl_id = trace.crawl_of(record)
             status = record.http.status or 0
             mime = (record.http.header("Content-Type") or "").split(";")[0].strip().lower()
@@ -93,6 +95,9 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                     refers_to_url=record.header("WARC-Refers-To-Target-URI"),
                     refers_to_date=record.header("WARC-Refers-To-Date"), site=site, crawl_id=crawl_id,
                     etag=record.http.header("ETag"), last_modified=record.http.header("Last-Modified"))
+                source = record_source(record)
+                if source[0]:
+                    set_capture_source(index.conn, capture_id, *source)
             if status in (404, 410):
                 index.mark_gone(url, crawl_id)
                 continue

@@ -1,0 +1,118 @@
+"""CDX client: the captures of a host, from a Wayback Machine or pywb CDX server.
+
+Two output shapes are read: the Wayback Machine's JSON (an array of arrays whose first row
+names the fields: original, mimetype, statuscode, ...; paged with showResumeKey) and pywb's
+(Common Crawl's index server is pywb) JSON lines (one object a line: url, mime, status, and
+filename/offset/length of the WARC record).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 5000
+# Wayback field names -> pywb's, so both read into one Capture
+FIELD_NAMES = {"original": "url", "mimetype": "mime", "statuscode": "status"}
+
+
+class CdxError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Capture:
+    url: str
+    timestamp: str           # 14 digits, UTC
+    mime: str
+    status: int | None       # None for '-' (a revisit line)
+    digest: str | None       # base32 SHA-1 of the payload, without the 'sha1:' prefix
+    length: int | None = None
+    filename: str | None = None   # WARC file holding the record (Common Crawl, pywb)
+    offset: int | None = None
+
+    @property
+    def year(self) -> str:
+        return self.timestamp[:4]
+
+
+def capture_of(fields: dict) -> Capture | None:
+    row = {FIELD_NAMES.get(k, k): v for k, v in fields.items()}
+    url, timestamp = row.get("url"), str(row.get("timestamp") or "")
+    if not url or not timestamp.isdigit():
+        return None
+    status = str(row.get("status") or "")
+    digest = (row.get("digest") or "").removeprefix("sha1:") or None
+
+    def number(name):
+        value = str(row.get(name) or "")
+        return int(value) if value.isdigit() else None
+
+    return Capture(url=url, timestamp=timestamp.ljust(14, "0")[:14],
+                   mime=(row.get("mime") or "").split(";")[0].strip().lower(),
+                   status=int(status) if status.isdigit() else None, digest=digest,
+                   length=number("length"), filename=row.get("filename") or None, offset=number("offset"))
+
+
+def parse_page(text: str) -> tuple[list[Capture], str | None]:
+    """Captures of one CDX answer and the resume key to ask for the next page, if any."""
+    text = text.strip()
+    if not text:
+        return [], None
+    if text.startswith("["):
+        try:
+            rows = json.loads(text)
+        except ValueError as exc:
+            raise CdxError(f"the CDX server's answer is not JSON: {exc}") from None
+        if not rows:
+            return [], None
+        names, resume = rows[0], None
+        body = rows[1:]
+        if len(body) >= 2 and body[-2] == [] and len(body[-1]) == 1:
+            resume, body = body[-1][0], body[:-2]
+        captures = [capture_of(dict(zip(names, row))) for row in body if row]
+        return [c for c in captures if c], resume
+    captures = []
+    for number, line in enumerate(text.splitlines(), 1):
+        try:
+            captures.append(capture_of(json.loads(line)))
+        except ValueError:
+            raise CdxError(f"CDX line {number} is not JSON: {line[:80]!r}") from None
+    return [c for c in captures if c], None
+
+
+class CdxClient:
+    def __init__(self, cdx_url: str, http):
+        self.cdx_url = cdx_url
+        self.http = http   # fetch.PoliteHttp: every request obeys the rate
+
+    def captures(self, host: str, since: str | None = None, until: str | None = None) -> list[Capture]:
+        """Every capture under host/ (all pages), oldest first."""
+        params = {"url": f"{host}/*", "output": "json", "showResumeKey": "true", "limit": PAGE_SIZE}
+        if since:
+            params["from"] = since
+        if until:
+            params["to"] = until
+        found: list[Capture] = []
+        while True:
+            reply = self.http.get(f"{self.cdx_url}?{urlencode(params)}")
+            if reply.status == 404:  # pywb: no captures of that URL
+                break
+            if reply.status != 200:
+                raise CdxError(f"CDX server answered {reply.status} for {host}")
+            text = reply.body.decode("utf-8", "replace")
+            page, resume = parse_page(text)
+            if not resume and len(page) >= PAGE_SIZE and "limit" in params:
+                # a full page without a resume key (pywb cannot page a plain index): ask once
+                # for everything rather than lose the rest
+                del params["limit"]
+                continue
+            found += page
+            if not resume:
+                break
+            params["resumeKey"] = resume
+        log.info("CDX: %d captures under %s", len(found), host)
+        return sorted(found, key=lambda c: (c.timestamp, c.url))
