@@ -23,6 +23,11 @@ ALTER TABLE captures ADD COLUMN source TEXT;
 ALTER TABLE captures ADD COLUMN source_uri TEXT;
 ALTER TABLE captures ADD COLUMN source_digest TEXT;
 """),
+    Migration(2, "site status", """
+ALTER TABLE sites ADD COLUMN status TEXT;
+ALTER TABLE sites ADD COLUMN redirects_to TEXT;
+ALTER TABLE sites ADD COLUMN successor TEXT;
+"""),
 )
 
 # WARC headers of an imported record (cdx_toolkit writes the first two the same way).
@@ -36,6 +41,14 @@ def set_capture_source(conn, capture_id: int, source: str | None, uri: str | Non
                        digest: str | None) -> None:
     conn.execute("UPDATE captures SET source = ?, source_uri = ?, source_digest = ? WHERE id = ?",
                  (source, uri, digest, capture_id))
+
+
+def set_site_status(conn, site_id: str, status: str | None, redirects_to: str | None = None,
+                    successor: str | None = None) -> None:
+    """A portal's status (live, redirected, gone), where it redirects and its successor unit;
+    what is not given is kept."""
+    conn.execute("UPDATE sites SET status = coalesce(?, status), redirects_to = coalesce(?, redirects_to),"
+                 " successor = coalesce(?, successor) WHERE id = ?", (status, redirects_to, successor, site_id))
 
 
 def record_source(record) -> tuple[str | None, str | None, str | None]:

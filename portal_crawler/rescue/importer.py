@@ -18,7 +18,7 @@ from pathlib import Path
 from archive.index import Index, url_key
 from archive.warc import WarcWriter, WriterConfig, repair
 from archive.warc_reader import iter_records
-from archive.timeline import SOURCE_RANGE, SOURCE_URI
+from archive.timeline import SOURCE_RANGE, SOURCE_URI, set_site_status
 
 from . import holes as holes_mod
 from .cdx import CdxClient, CdxError
@@ -163,6 +163,10 @@ def run_import(request: ImportRequest, progress=None) -> dict:
             tally = tallies[target.site] = SiteTally()
             if target.profile:
                 index.upsert_site(target.profile)
+                p = target.profile
+                with index.transaction() as conn:
+                    set_site_status(conn, p["id"], None if p.get("status") == "unknown" else p.get("status"),
+                                    p.get("redirects_to"), p.get("successor"))
             captures = []
             for host in target.hosts:
                 captures += CdxClient(request.cdx, http).captures(host, request.since, request.until)
