@@ -14,13 +14,16 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
 from archive.timeline import SOURCE_RANGE, SOURCE_URI
+from archive.web.app import make_app
 from archive.warc import iter_records
 from archive.warc_reader import sha1_digest
 from portal_crawler.demo.server import DemoServer
+from tests.browser.wsgi_client import call
 from tests.support.archive_standin import (ARTICLE_ROUNDS, EDIT_MARK, Pywb, RangeServer, WaybackProxy, build_standin,
                                            pywb_available)
 
@@ -197,6 +200,17 @@ def test_import_into_a_crawled_archive_adds_what_it_lacks_in_time_order(standin,
         assert row["sources"][0]["captured"] < row["sources"][1]["captured"]
         assert row["body"] == before[url]["body"]
         assert row["captured"] == before[url]["captured"]
+    # the web app shows each version's source, and the citation of an imported capture says it
+    app = make_app(data)
+    url = standin.edited[0]
+    page = call(app, "/article?url=" + quote(url, safe="")).text
+    assert f">{standin.pywb.url}/c/</a>" in page and "bản thu của chúng tôi" in page
+    db = sqlite3.connect(data / "index.sqlite")
+    capture_id, memento = db.execute("SELECT id, source_uri FROM captures WHERE source IS NOT NULL"
+                                     " AND url = ? AND record_type = 'response'", (url,)).fetchone()
+    citation = json.loads(call(app, f"/api/citation?capture={capture_id}").body)
+    assert citation["memento"] == memento and citation["source"] == f"{standin.pywb.url}/c/"
+    assert f"Nhập từ: {standin.pywb.url}/c/ ({memento})" in citation["text"]
     # and the rebuild from the WARC files alone gives the same timeline
     run("index", "--rebuild", "--data", data)
     rebuilt = export(data)
