@@ -173,7 +173,7 @@ def run_import(request: ImportRequest, progress=None) -> dict:
             listed[target.site] = captures
             tally.listed = len(captures)
             tally.per_year = holes_mod.captures_per_year(captures)
-            held = _held_payloads(index, target.hosts)
+            held = _held_payloads(index, target.hosts, archive)
             selection = choose(captures, held, everything=request.settings.everything)
             tally.chosen, tally.held, tally.same_payload = len(selection.chosen), selection.held, selection.same_payload
             for capture in selection.chosen:
@@ -252,14 +252,17 @@ def _source_of(request: ImportRequest, capture) -> tuple[str, str | None]:
     return f"{request.replay}{capture.timestamp}id_/{capture.url}", None
 
 
-def _held_payloads(index: Index, hosts) -> set[tuple[str, str]]:
-    """(url_key, base32 digest) of the payloads this archive holds on the hosts."""
+def _held_payloads(index: Index, hosts, archive: str) -> set[tuple[str, str]]:
+    """(url_key, base32 digest) of the payloads this archive holds on the hosts from our
+    crawls and other sources. Those imported from `archive` itself are left to the memento
+    check, so a resumed import chooses exactly what an uninterrupted one would."""
     held = set()
     for host in hosts:
         bare = host.lower().removeprefix("www.")
         for key, digest in index.conn.execute(
                 "SELECT url_key, payload_digest FROM captures WHERE url_key >= ? AND url_key < ?"
-                " AND payload_digest IS NOT NULL AND status = 200", (bare + "/", bare + "0")):
+                " AND payload_digest IS NOT NULL AND status = 200 AND coalesce(source, '') != ?",
+                (bare + "/", bare + "0", archive)):
             held.add((key, digest.removeprefix("sha1:")))
     return held
 

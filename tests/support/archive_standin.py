@@ -70,8 +70,8 @@ def _edit(body: bytes, encoding: str | None, url: str, headers) -> bytes | None:
 
 def build_standin(crawl_warcs: list[Path], out: Path, *, removed: int = 3, edited: int = 4,
                   copies: int = 1) -> StandIn:
-    """`copies` > 1 repeats each article round that many times a few days apart, each copy's
-    bytes differing in a visitor counter (a new payload, the same text)."""
+    """`copies` > 1 repeats each article round that many times a few days apart, each
+    repetition's bytes differing in a visitor counter (a new payload, the same text)."""
     pages = []
     for path in crawl_warcs:
         for record, _ in iter_records(path):
@@ -117,8 +117,8 @@ def build_standin(crawl_warcs: list[Path], out: Path, *, removed: int = 3, edite
                 body = record.http.body
                 if stamp[:4] == ARTICLE_ROUNDS[-1][:4] and record.target_uri in edits:
                     body = edits[record.target_uri]
-                if copy:
-                    body = _with_counter(body, record.http.header("Content-Encoding"), copy)
+                if copies > 1 and number:  # every round's bytes its own, the text the same
+                    body = _with_counter(body, record.http.header("Content-Encoding"), number)
                 write(writer, record, stamp, body)
     for number, stamp in enumerate(OTHER_ROUNDS):
         with WarcWriter(WriterConfig(str(out), prefix=f"standin-o{number:03d}")) as writer:
@@ -216,7 +216,10 @@ class _Quiet(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # a client killed on purpose
+            pass
 
 
 @dataclass
