@@ -141,8 +141,11 @@ def test_import_from_a_wayback_machine_lookalike(standin, tmp_path):
 
 def test_pywb_replays_the_imported_records(standin, tmp_path):
     data = tmp_path / "data"
-    run("import", "demo-huonglam", "--cdx", f"{standin.pywb.url}/c/cdx", "--replay", f"{standin.pywb.url}/c/",
-        "-s", f"IMPORT_RATE={RATE}", "--data", data)
+    source = ["--cdx", f"{standin.pywb.url}/c/cdx", "--replay", f"{standin.pywb.url}/c/", "-s", f"IMPORT_RATE={RATE}"]
+    first = run("import", "demo-huonglam", *source, "--limit", "5", "--data", data)
+    assert "fetched    5 " in first.stdout and len(list(imported(data))) == 5
+    rest = run("import", "demo-huonglam", *source, "--data", data)
+    assert "5 imported before" in rest.stdout
     files = sorted((data / "warcs").glob("*.warc.gz"))
     check = subprocess.run(["bash", str(ROOT / ".ci" / "pywb-check.sh"), *map(str, files)], capture_output=True,
                            text=True, timeout=300)
