@@ -20,6 +20,10 @@ import pytest
 
 from archive.timeline import SOURCE_RANGE, SOURCE_URI
 from archive.web.app import make_app
+from portal_crawler.rescue.cdx import CdxClient
+from portal_crawler.rescue.fetch import PoliteHttp, Politeness
+from portal_crawler.rescue.select import choose
+from warcio.timeutils import iso_date_to_timestamp
 from archive.warc import iter_records
 from archive.warc_reader import sha1_digest
 from portal_crawler.demo.server import DemoServer
@@ -224,16 +228,23 @@ def test_import_into_a_crawled_archive_adds_what_it_lacks_in_time_order(standin,
 
 def test_import_byte_ranges_keeps_the_source_records(standin, tmp_path):
     data = tmp_path / "data"
-    with RangeServer(standin.pywb.collection_path) as ranges:
-        run("import", "demo-huonglam", "--cdx", f"{standin.pywb.url}/c/cdx", "-s", f"IMPORT_WARC_URL={ranges.url}/",
-            "-s", f"IMPORT_RATE={RATE}", "--data", data)
+    # Common Crawl's index: JSON lines with filename/offset/length, in pages
+    with RangeServer(standin.pywb.collection_path) as ranges, \
+            WaybackProxy(standin.pywb.url, lines=True, page_size=40) as index_server:
+        run("import", "demo-huonglam", "--cdx", f"{index_server.url}/cdx/search/cdx",
+            "-s", f"IMPORT_WARC_URL={ranges.url}/", "-s", f"IMPORT_RATE={RATE}", "--data", data)
         assert ranges.ranges
+        pages = [a.path for a in index_server.arrivals if "page=" in a.path]
+    listed = CdxClient(f"{standin.pywb.url}/c/cdx", PoliteHttp(Politeness(rate=RATE))).captures(
+        "demo-huonglam.hatinh.test")
+    assert len(pages) == -(-len(listed) // 40) > 1  # every page read
+    expected = {(c.url, c.timestamp) for c in choose(listed).chosen}
     originals = {}
     for path in standin.warcs:
         for record, _ in iter_records(path):
             originals[record.record_id] = record
     records = list(imported(data))
-    assert records
+    assert {(r.target_uri, iso_date_to_timestamp(r.date)) for r, _ in records} == expected
     for record, _ in records:
         original = originals[record.record_id]
         assert record.block == original.block

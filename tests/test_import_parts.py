@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from archive.index import Index
-from portal_crawler.rescue.cdx import Capture, parse_page
+from portal_crawler.rescue.cdx import Capture, page_count, parse_page
 from portal_crawler.rescue.fetch import original_headers, retry_after
 from portal_crawler.rescue.select import choose
 
@@ -32,6 +32,13 @@ def test_wayback_json_with_a_resume_key_and_pywb_json_lines():
     captures, resume = parse_page(lines)
     assert resume is None
     assert (captures[0].digest, captures[0].offset, captures[0].filename) == ("CCCC", 1234, "CC-MAIN-1.warc.gz")
+
+
+def test_page_counts_of_paged_indexes_and_a_plain_listing():
+    assert page_count("12\n") == 12
+    assert page_count('{"pages": 3, "pageSize": 5, "blocks": 14}') == 3
+    one_line = json.dumps({"urlkey": "k", "timestamp": "20210101000000", "url": PAGE, "pages": 2})
+    assert page_count(one_line) is None and page_count("") is None and page_count("[]") is None
 
 
 def capture(ts, digest, url=PAGE, mime="text/html", status=200):

@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 5000
 # Wayback field names -> pywb's, so both read into one Capture
 FIELD_NAMES = {"original": "url", "mimetype": "mime", "statuscode": "status"}
 
@@ -90,29 +89,53 @@ class CdxClient:
         self.http = http   # fetch.PoliteHttp: every request obeys the rate
 
     def captures(self, host: str, since: str | None = None, until: str | None = None) -> list[Capture]:
-        """Every capture under host/ (all pages), oldest first."""
-        params = {"url": f"{host}/*", "output": "json", "showResumeKey": "true", "limit": PAGE_SIZE}
+        """Every capture under host/ (all pages), oldest first.
+
+        Asks first how many pages the index has (`showNumPages`, answered by the Wayback
+        Machine and Common Crawl's paged indexes) and then reads `page=0..N-1`; a server that
+        does not page (a plain pywb collection) answers that first request with the whole
+        listing, which is then read as it is, following a resume key if it gives one."""
+        base = {"url": f"{host}/*", "output": "json"}
         if since:
-            params["from"] = since
+            base["from"] = since
         if until:
-            params["to"] = until
+            base["to"] = until
+        text = self._get(dict(base, showNumPages="true"), host)
+        pages = page_count(text)
         found: list[Capture] = []
-        while True:
-            reply = self.http.get(f"{self.cdx_url}?{urlencode(params)}")
-            if reply.status == 404:  # pywb: no captures of that URL
-                break
-            if reply.status != 200:
-                raise CdxError(f"CDX server answered {reply.status} for {host}")
-            text = reply.body.decode("utf-8", "replace")
-            page, resume = parse_page(text)
-            if not resume and len(page) >= PAGE_SIZE and "limit" in params:
-                # a full page without a resume key (pywb cannot page a plain index): ask once
-                # for everything rather than lose the rest
-                del params["limit"]
-                continue
-            found += page
-            if not resume:
-                break
-            params["resumeKey"] = resume
+        if pages is not None:
+            for number in range(pages):
+                found += parse_page(self._get(dict(base, page=number), host))[0]
+        else:
+            while True:
+                page, resume = parse_page(text)
+                found += page
+                if not resume:
+                    break
+                text = self._get(dict(base, showResumeKey="true", resumeKey=resume), host)
         log.info("CDX: %d captures under %s", len(found), host)
         return sorted(found, key=lambda c: (c.timestamp, c.url))
+
+    def _get(self, params: dict, host: str) -> str:
+        reply = self.http.get(f"{self.cdx_url}?{urlencode(params)}")
+        if reply.status == 404:  # pywb: no captures of that URL
+            return ""
+        if reply.status != 200:
+            raise CdxError(f"CDX server answered {reply.status} for {host}")
+        return reply.body.decode("utf-8", "replace")
+
+
+def page_count(text: str) -> int | None:
+    """Pages of a paged index from a showNumPages answer: a number (Wayback) or
+    {"pages": N, ...} (pywb zipnum, Common Crawl); None for anything else (a listing)."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    if text.startswith("{") and "\n" not in text:
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return None
+        if isinstance(value, dict) and isinstance(value.get("pages"), int) and "url" not in value:
+            return value["pages"]
+    return None

@@ -7,7 +7,8 @@
 - `Pywb(warcs)`: pywb (its own venv, as CI builds it) serving them as collection `c`.
 - `WaybackProxy(pywb_url)`: makes pywb look like the Wayback Machine: `/cdx/search/cdx`
   answers the Wayback JSON (array of arrays, field names original/mimetype/statuscode,
-  paged with showResumeKey), `/web/{ts}id_/{url}` replays; it rate-limits with 429 +
+  paged: showNumPages, page=; with `lines=True` Common Crawl's JSON lines, paged the same),
+  `/web/{ts}id_/{url}` replays; it rate-limits with 429 +
   Retry-After (requests closer than `min_gap`, and every `throttle_every`-th one) and
   logs every request's arrival.
 - `RangeServer(dir)`: answers byte ranges of the files in a directory (Common Crawl's data
@@ -266,8 +267,10 @@ class WaybackProxy(_Server):
     handler = _WaybackHandler
     FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
 
-    def __init__(self, pywb_url: str, *, min_gap: float = 0.0, throttle_every: int = 0, retry_after: int = 1):
+    def __init__(self, pywb_url: str, *, min_gap: float = 0.0, throttle_every: int = 0, retry_after: int = 1,
+                 page_size: int = 150, lines: bool = False):
         self.pywb_url = pywb_url
+        self.page_size, self.lines = page_size, lines
         self.min_gap, self.throttle_every, self.retry_after = min_gap, throttle_every, retry_after
         self.arrivals: list[Arrival] = []
         self.lock = threading.Lock()
@@ -290,21 +293,25 @@ class WaybackProxy(_Server):
             self.arrivals.append(Arrival(self._last, path, status))
 
     def cdx(self, params: dict) -> tuple[int, bytes]:
+        """Wayback style (array of arrays, pages of `page_size` rows) or, with `lines`,
+        Common Crawl style (JSON lines with filename/offset/length, pages as well)."""
         query = {"url": params["url"], "output": "json"}
         for name in ("from", "to"):
             if name in params:
                 query[name] = params[name]
         with self.opener.open(f"{self.pywb_url}/c/cdx?{urlencode(query)}", timeout=60) as answer:
             lines = [json.loads(line) for line in answer.read().decode().splitlines() if line.strip()]
+        pages = -(-len(lines) // self.page_size)
+        if params.get("showNumPages") == "true":
+            answer = {"pages": pages, "pageSize": self.page_size} if self.lines else pages
+            return 200, json.dumps(answer).encode()
+        number = int(params.get("page") or 0)
+        chunk = lines[number * self.page_size:(number + 1) * self.page_size]
+        if self.lines:
+            return 200, "".join(json.dumps(row) + "\n" for row in chunk).encode()
         rows = [[row.get("urlkey"), row.get("timestamp"), row.get("url"), row.get("mime"),
-                 row.get("status", "-"), row.get("digest"), row.get("length")] for row in lines]
-        start = int(params.get("resumeKey") or 0)
-        limit = int(params.get("limit") or len(rows) or 1)
-        page = rows[start:start + limit]
-        out = [list(self.FIELDS), *page]
-        if params.get("showResumeKey") == "true" and start + limit < len(rows):
-            out += [[], [str(start + limit)]]
-        return 200, json.dumps(out).encode()
+                 row.get("status", "-"), row.get("digest"), row.get("length")] for row in chunk]
+        return 200, json.dumps([list(self.FIELDS), *rows]).encode()
 
     def mementos(self) -> list[str]:
         return [self.url + a.path for a in self.arrivals if "id_/" in a.path and a.status == 200]
