@@ -262,8 +262,14 @@ def cmd_crawls(args):
 def cmd_import(args):
     from portal_crawler.rescue.cli import import_request
     from portal_crawler.rescue.importer import render, run_import
-    request = import_request(args, writable_data_dir(args.data), setting_pairs(args.set))
-    result = run_import(request)
+    from archive.sitelock import SiteBusy, lock_key, site_lock
+    data = writable_data_dir(args.data)
+    request = import_request(args, data, setting_pairs(args.set))
+    try:  # never beside a crawl or another import of the same site
+        with site_lock(data, [lock_key(h) for t in request.targets for h in t.hosts], args.targets):
+            result = run_import(request)
+    except SiteBusy as exc:
+        raise UserError(str(exc)) from None
     print(render(result))
     return 0 if result["outcome"] == "ok" else 1
 

@@ -185,6 +185,9 @@ def test_kill_during_import_and_resume_fetches_nothing_twice(standin, tmp_path):
         assert rows[url]["versions"] == len(texts)
     db = sqlite3.connect(data / "index.sqlite")
     assert db.execute("SELECT count(*) FROM captures WHERE source IS NOT NULL").fetchone()[0] == len(stored)
+    runs = json.loads(run("crawls", "--json", "--data", data).stdout)
+    assert [r["outcome"] for r in runs] == ["ok", "failed", "failed"]
+    assert sum(r["pages"] for r in runs) == len(stored)
 
 
 def test_import_into_a_crawled_archive_adds_what_it_lacks_in_time_order(standin, crawl, tmp_path):

@@ -158,6 +158,7 @@ def run_import(request: ImportRequest, progress=None) -> dict:
         pending = [p for p in earlier_files if p.name not in indexed]
         if pending:
             index_files(index, pending, set(pending))
+        _close_interrupted(index, crawl_id, {t.site for t in request.targets})
         budget = request.limit
         for target in request.targets:
             tally = tallies[target.site] = SiteTally()
@@ -237,6 +238,15 @@ def run_import(request: ImportRequest, progress=None) -> dict:
     index.close()
     return {"crawl_id": crawl_id, "outcome": outcome, "summary": summary,
             "reports": {site: (str(path), report) for site, (path, report) in reports.items()}}
+
+
+def _close_interrupted(index: Index, current: int, sites: set[str]) -> None:
+    """Earlier imports of these sites still 'running' were killed (the caller holds the
+    sites' locks): they end as failed, counted from what their files hold."""
+    for run in index.crawls():
+        if run["id"] != current and run.get("outcome") == "running" \
+                and (run.get("settings") or {}).get("kind") == "import" and sites & set(run.get("targets") or ()):
+            index.finish_crawl(run["id"], "failed", {"interrupted": True})
 
 
 def _counts(index: Index) -> tuple[int, int]:

@@ -26,7 +26,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -73,11 +73,18 @@ def build_standin(crawl_warcs: list[Path], out: Path, *, removed: int = 3, edite
                   copies: int = 1) -> StandIn:
     """`copies` > 1 repeats each article round that many times a few days apart, each
     repetition's bytes differing in a visitor counter (a new payload, the same text)."""
-    pages = []
+    pages, by_digest, revisits = [], {}, []
     for path in crawl_warcs:
         for record, _ in iter_records(path):
             if record.rec_type == "response" and record.http and record.http.status == 200:
                 pages.append(record)
+                by_digest[record.header("WARC-Payload-Digest")] = record.http.body
+            elif record.rec_type == "revisit" and record.http and record.http.status == 200:
+                revisits.append(record)
+    # a page the crawl found identical to another URL's is a revisit: give it its payload
+    pages += [replace(r, http=replace(r.http, body=by_digest[r.header("WARC-Payload-Digest")]))
+              for r in revisits if r.header("WARC-Payload-Digest") in by_digest
+              and r.target_uri not in {p.target_uri for p in pages}]
     articles, others = [], []
     for record in pages:
         mime = (record.http.header("Content-Type") or "").lower()
@@ -189,11 +196,25 @@ class Pywb:
         self.log.close()
 
 
+class _StampingServer(ThreadingHTTPServer):
+    """Notes when each connection was accepted: the time a request reached the server,
+    before a handler thread is scheduled."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.accepted: dict = {}
+
+    def get_request(self):
+        sock, address = super().get_request()
+        self.accepted[sock] = time.monotonic()
+        return sock, address
+
+
 class _Server:
     handler: type
 
     def __enter__(self):
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler)
+        self.server = _StampingServer(("127.0.0.1", 0), self.handler)
         self.server.owner = self
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -233,14 +254,15 @@ class Arrival:
 class _WaybackHandler(_Quiet):
     def do_GET(self):
         owner: WaybackProxy = self.server.owner
-        status = owner.admit()
+        at = self.server.accepted.pop(self.request, time.monotonic())
+        status = owner.admit(at)
         if status == 429:
-            owner.note(self.path, 429)
+            owner.note(at, self.path, 429)
             return self.reply(429, [("Retry-After", str(owner.retry_after))], b"Too Many Requests")
         parts = urlsplit(self.path)
         if parts.path == "/cdx/search/cdx":
             status, body = owner.cdx(dict(parse_qsl(parts.query)))
-            owner.note(self.path, status)
+            owner.note(at, self.path, status)
             return self.reply(status, [("Content-Type", "application/json")], body)
         if parts.path.startswith("/web/"):
             target = owner.pywb_url + "/c/" + self.path[len("/web/"):]
@@ -250,11 +272,11 @@ class _WaybackHandler(_Quiet):
                     status, headers, body = answer.status, list(answer.headers.items()), answer.read()
             except urllib.error.HTTPError as exc:
                 status, headers, body = exc.code, list(exc.headers.items()), exc.read()
-            owner.note(self.path, status)
+            owner.note(at, self.path, status)
             keep = [(k, v) for k, v in headers if k.lower() not in ("content-length", "transfer-encoding",
                                                                       "connection", "date")]
             return self.reply(status, keep + [("X-Archive-Src", "standin.warc.gz")], body)
-        owner.note(self.path, 404)
+        owner.note(at, self.path, 404)
         self.reply(404, [], b"not found")
 
 
@@ -278,19 +300,20 @@ class WaybackProxy(_Server):
         self._last = None
         self._count = 0
 
-    def admit(self) -> int:
+    def admit(self, now: float) -> int:
         with self.lock:
-            now = time.monotonic()
             self._count += 1
-            too_soon = self._last is not None and now - self._last < self.min_gap
-            self._last = now
+            # handler threads may run out of order: compare with the latest accept either way
+            too_soon = self._last is not None and abs(now - self._last) < self.min_gap
+            self._last = now if self._last is None else max(self._last, now)
             if too_soon or (self.throttle_every and self._count % self.throttle_every == 0):
                 return 429
             return 200
 
-    def note(self, path: str, status: int) -> None:
+    def note(self, at: float, path: str, status: int) -> None:
         with self.lock:
-            self.arrivals.append(Arrival(self._last, path, status))
+            self.arrivals.append(Arrival(at, path, status))
+            self.arrivals.sort(key=lambda a: a.at)
 
     def cdx(self, params: dict) -> tuple[int, bytes]:
         """Wayback style (array of arrays, pages of `page_size` rows) or, with `lines`,
