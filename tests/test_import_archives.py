@@ -154,6 +154,11 @@ def test_pywb_replays_the_imported_records(standin, tmp_path):
     check = subprocess.run(["bash", str(ROOT / ".ci" / "pywb-check.sh"), *map(str, files)], capture_output=True,
                            text=True, timeout=300)
     assert check.returncode == 0, check.stdout + check.stderr
+    # a WACZ of the imported captures validates (what ReplayWeb.page opens)
+    run("export-wacz", "-o", tmp_path / "imported.wacz", "--data", data)
+    validate = subprocess.run([str(Path(sys.executable).parent / "wacz"), "validate", "-f",
+                               str(tmp_path / "imported.wacz")], capture_output=True, text=True, timeout=300)
+    assert validate.returncode == 0, validate.stdout + validate.stderr
 
 
 def test_kill_during_import_and_resume_fetches_nothing_twice(standin, tmp_path):
@@ -235,9 +240,11 @@ def test_import_byte_ranges_keeps_the_source_records(standin, tmp_path):
     with RangeServer(standin.pywb.collection_path) as ranges, \
             WaybackProxy(standin.pywb.url, lines=True, page_size=40) as index_server:
         run("import", "demo-huonglam", "--cdx", f"{index_server.url}/cdx/search/cdx",
-            "-s", f"IMPORT_WARC_URL={ranges.url}/", "-s", f"IMPORT_RATE={RATE}", "--data", data)
+            "-s", f"IMPORT_WARC_URL={ranges.url}/", "-s", f"IMPORT_RATE={RATE}",
+            "-s", "IMPORT_CDX_FILTER=!mime:warc/revisit", "--data", data)
         assert ranges.ranges
         pages = [a.path for a in index_server.arrivals if "page=" in a.path]
+        assert all("filter=%21mime%3Awarc%2Frevisit" in a.path for a in index_server.arrivals)
     listed = CdxClient(f"{standin.pywb.url}/c/cdx", PoliteHttp(Politeness(rate=RATE))).captures(
         "demo-huonglam.hatinh.test")
     assert len(pages) == -(-len(listed) // 40) > 1  # every page read

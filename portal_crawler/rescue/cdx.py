@@ -84,9 +84,12 @@ def parse_page(text: str) -> tuple[list[Capture], str | None]:
 
 
 class CdxClient:
-    def __init__(self, cdx_url: str, http):
+    def __init__(self, cdx_url: str, http, filters: tuple[str, ...] = (), collapse: str | None = None):
         self.cdx_url = cdx_url
         self.http = http   # fetch.PoliteHttp: every request obeys the rate
+        # passed to the server as they are (`filter=statuscode:200`, `collapse=digest`): a
+        # smaller listing, but captures-per-year then counts only what the server kept
+        self.extra = [("filter", f) for f in filters] + ([("collapse", collapse)] if collapse else [])
 
     def captures(self, host: str, since: str | None = None, until: str | None = None) -> list[Capture]:
         """Every capture under host/ (all pages), oldest first.
@@ -117,7 +120,7 @@ class CdxClient:
         return sorted(found, key=lambda c: (c.timestamp, c.url))
 
     def _get(self, params: dict, host: str) -> str:
-        reply = self.http.get(f"{self.cdx_url}?{urlencode(params)}")
+        reply = self.http.get(f"{self.cdx_url}?{urlencode([*params.items(), *self.extra])}")
         if reply.status == 404:  # pywb: no captures of that URL
             return ""
         if reply.status != 200:

@@ -42,13 +42,17 @@ class ImportSettings:
     everything: bool = False
     warc_url: str | None = None     # prefix of WARC file URLs: fetch byte ranges (Common Crawl)
     max_size: int = 1_000_000_000
-    user_agent: str = "portal-archive-import (+https://github.com/)"
+    user_agent: str = "portal-archive-import"
+    cdx_filters: tuple[str, ...] = ()   # CDX `filter=` values, e.g. statuscode:200
+    cdx_collapse: str | None = None     # CDX `collapse=`, e.g. digest
 
     NAMES = {"IMPORT_RATE": ("rate", float), "IMPORT_RETRIES": ("retries", int),
              "IMPORT_BACKOFF": ("backoff", float), "IMPORT_TIMEOUT": ("timeout", float),
              "IMPORT_ALL": ("everything", lambda v: v.strip().lower() in ("1", "true", "yes")),
              "IMPORT_WARC_URL": ("warc_url", str), "WARC_MAX_SIZE": ("max_size", int),
-             "USER_AGENT": ("user_agent", str)}
+             "USER_AGENT": ("user_agent", str),
+             "IMPORT_CDX_FILTER": ("cdx_filters", lambda v: tuple(f.strip() for f in v.split(",") if f.strip())),
+             "IMPORT_CDX_COLLAPSE": ("cdx_collapse", lambda v: v.strip() or None)}
 
     @classmethod
     def from_pairs(cls, pairs: dict) -> "ImportSettings":
@@ -170,7 +174,8 @@ def run_import(request: ImportRequest, progress=None) -> dict:
                                     p.get("redirects_to"), p.get("successor"))
             captures = []
             for host in target.hosts:
-                captures += CdxClient(request.cdx, http).captures(host, request.since, request.until)
+                client = CdxClient(request.cdx, http, request.settings.cdx_filters, request.settings.cdx_collapse)
+                captures += client.captures(host, request.since, request.until)
             listed[target.site] = captures
             tally.listed = len(captures)
             tally.per_year = holes_mod.captures_per_year(captures)
