@@ -95,11 +95,12 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                     refers_to_url=record.header("WARC-Refers-To-Target-URI"),
                     refers_to_date=record.header("WARC-Refers-To-Date"), site=site, crawl_id=crawl_id,
                     etag=record.http.header("ETag"), last_modified=record.http.header("Last-Modified"))
-                source = record_source(record)
-                if source[0]:
-                    set_capture_source(index.conn, capture_id, *source)
+                if record_source(record)[0]:
+                    set_capture_source(index.conn, capture_id, *record_source(record))
             if status in (404, 410):
-                index.mark_gone(url, crawl_id)
+                # a 404 kept by a web archive years ago says nothing about the page now
+                if not record_source(record)[0]:
+                    index.mark_gone(url, crawl_id)
                 continue
             article = None
             if record.rec_type == "revisit":

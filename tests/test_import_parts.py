@@ -126,3 +126,19 @@ def test_bad_import_arguments_get_one_line(tmp_path):
                                 text=True, timeout=60)
         assert result.returncode == 2, (args, result.stderr)
         assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_an_imported_404_does_not_mark_an_article_gone(tmp_path):
+    from archive.timeline import SOURCE_ARCHIVE, SOURCE_URI
+    from archive.warc import HttpExchange, WarcWriter, WriterConfig
+    from portal_crawler.rescue.importer import IMPORT_PREFIX, index_files
+    index = Index(tmp_path / "index.sqlite")
+    index.upsert_article(article("Còn trên cổng."), captured="2026-01-01T00:00:00Z", crawl_id=index.start_crawl(["x"]))
+    with WarcWriter(WriterConfig(str(tmp_path / "warcs"), prefix=IMPORT_PREFIX)) as writer:
+        writer.write_imported(HttpExchange(PAGE, 404, [("Content-Type", "text/html")], b"not found"),
+                              "2019-01-01T00:00:00Z", {SOURCE_URI: f"http://archive.test/web/2019id_/{PAGE}",
+                                                       SOURCE_ARCHIVE: "http://archive.test/web/"})
+    files = sorted((tmp_path / "warcs").glob("*.warc.gz"))
+    index_files(index, files, set(files))
+    assert index.article(PAGE)["gone"] is None
+    assert index.captures(PAGE)[0]["source"] == "http://archive.test/web/"
