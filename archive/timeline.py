@@ -85,6 +85,13 @@ def place_older_text(conn, row, article: dict, fields: dict, digest: str, captur
                  {"t": captured, "id": article_id})
     if before is not None and before["text_hash"] == digest:
         return "unchanged"
+    page = article.get("url")
+    for neighbour in (before, after):
+        # one crawl, another page of the article (print view, alias): the same version,
+        # whichever of its pages was processed first
+        if neighbour is not None and crawl_id is not None and neighbour["crawl_id"] == crawl_id \
+                and (neighbour["url"] or row["url"]) != page:
+            return "unchanged"
     if after["text_hash"] == digest:  # that text was archived earlier than we knew
         conn.execute("UPDATE article_versions SET captured = ?, capture_id = ?, crawl_id = ? WHERE id = ?",
                      (captured, capture_id, crawl_id, after["id"]))

@@ -115,6 +115,8 @@ def test_one_page_at_two_times_in_one_run_gives_two_versions(tmp_path):
     # a print view of it in the same run is still the same version
     view = dict(article("Bản in."), url=PAGE + "?print=1")
     assert index.upsert_article(view, captured="2020-01-01T00:00:01Z", crawl_id=run) == "unchanged"
+    # nor when the print view was captured first but is indexed later (merged worker files)
+    assert index.upsert_article(view, captured="2019-12-31T00:00:00Z", crawl_id=run) == "unchanged"
     assert index.article(PAGE)["versions"] == 2
 
 
