@@ -102,6 +102,7 @@ class SiteTally:
     chosen: int = 0
     held: int = 0
     same_payload: int = 0
+    other: int = 0
     fetched: int = 0
     revisits: int = 0
     resumed: int = 0
@@ -182,6 +183,7 @@ def run_import(request: ImportRequest, progress=None) -> dict:
             held = _held_payloads(index, target.hosts, archive)
             selection = choose(captures, held, everything=request.settings.everything)
             tally.chosen, tally.held, tally.same_payload = len(selection.chosen), selection.held, selection.same_payload
+            tally.other = selection.other
             for capture in selection.chosen:
                 if budget is not None and budget <= 0:
                     break
@@ -229,7 +231,7 @@ def run_import(request: ImportRequest, progress=None) -> dict:
         path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
         reports[target.site] = (path, report)
     totals = {name: sum(getattr(t, name) for t in tallies.values())
-              for name in ("listed", "chosen", "held", "same_payload", "fetched", "revisits", "resumed",
+              for name in ("listed", "chosen", "held", "same_payload", "other", "fetched", "revisits", "resumed",
                            "errors", "digest_mismatch")}
     articles_after, versions_after = _counts(index)
     new = articles_after - articles_before
@@ -286,7 +288,7 @@ def render(result: dict) -> str:
     s = result["summary"]
     lines = [f"import {result['crawl_id']}: {result['outcome']}" + (f" ({s['failure']})" if s.get("failure") else ""),
              f"  captures   {s['listed']} listed, {s['chosen']} chosen ({s['held']} already archived, "
-             f"{s['same_payload']} same payload)",
+             f"{s['same_payload']} same payload, {s['other']} not a page, document or image)",
              f"  fetched    {s['fetched']}  ({s['revisits']} deduplicated, {s['resumed']} imported before)",
              f"  articles   {s['new']} new, {s['changed']} older or newer versions",
              f"  errors     {s['errors']}   digest mismatches {s['digest_mismatch']}   requests {s['requests']}"
