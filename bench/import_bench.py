@@ -84,6 +84,13 @@ def check(standin, data: Path, proxy: WaybackProxy, rate: float, throttle_every:
     statuses = Counter(a.status for a in arrivals)
     scheduled = len(arrivals) // throttle_every if throttle_every else 0
     min_gap = min((b.at - a.at for a, b in zip(arrivals, arrivals[1:])), default=0)
+    # the most requests that reached the server within any one second
+    times = [a.at for a in arrivals]
+    busiest, first = 0, 0
+    for last, at in enumerate(times):
+        while at - times[first] >= 1.0:
+            first += 1
+        busiest = max(busiest, last - first + 1)
     holes = set()
     for path in (data / "reports").glob("import-*.json"):
         holes |= {h["url"] for h in json.loads(path.read_text())["holes"]}
@@ -92,6 +99,7 @@ def check(standin, data: Path, proxy: WaybackProxy, rate: float, throttle_every:
             "articles": len(standin.texts), "wrong_versions": wrong_versions,
             "requests": len(arrivals), "rate_429": statuses[429] - scheduled, "scheduled_429": scheduled,
             "min_gap_ms": round(min_gap * 1000, 1), "rate_gap_ms": round(1000 / rate, 1),
+            "most_in_one_second": busiest, "rate": rate,
             "stored_twice": sum(n > 1 for n in stored.values()),
             "holes_match": holes == set(standin.removed), "holes": len(holes), "removed": len(standin.removed)}
 
