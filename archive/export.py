@@ -3,8 +3,9 @@
 One record per canonical article: the extract fields of its newest version (url,
 canonical, title, published, author, body, images, attachments) plus `aliases`
 (its other URLs), `captured` (ISO time of its newest capture), `versions` (how
-many different texts were archived) and `gone` (ISO time of the crawl that found
-it missing, or null).  One SQL statement streams everything, so exporting 200k
+many different texts were archived), `gone` (ISO time of the crawl that found
+it missing, or null) and `sources` (where each version came from, oldest first:
+{version, captured, source: "crawl" or the web archive, memento: its URI or null}).  One SQL statement streams everything, so exporting 200k
 articles needs no per-article queries.
 """
 
@@ -15,7 +16,7 @@ import json
 from typing import Iterator, TextIO
 
 FIELDS = ("url", "canonical", "title", "published", "author", "body", "images", "attachments",
-          "aliases", "captured", "versions", "gone")
+          "aliases", "captured", "versions", "gone", "sources")
 FORMATS = ("jsonl", "csv")
 # A cell starting with one of these is a formula to spreadsheet programs (=HYPERLINK(...),
 # +cmd|..., @SUM, and tab or CR before any of them): such cells get a leading apostrophe,
@@ -31,7 +32,12 @@ SELECT a.url, a.title, a.published, a.author, a.body, a.versions, a.gone,
        (SELECT json_group_array(json_object('href', href, 'name', name))
           FROM (SELECT href, name FROM attachments WHERE article_id = a.id ORDER BY id)) AS attachments,
        (SELECT json_group_array(url)
-          FROM (SELECT url FROM aliases WHERE article_id = a.id ORDER BY url)) AS aliases
+          FROM (SELECT url FROM aliases WHERE article_id = a.id ORDER BY url)) AS aliases,
+       (SELECT json_group_array(json_object('version', version, 'captured', captured,
+                                            'source', coalesce(source, 'crawl'), 'memento', source_uri))
+          FROM (SELECT v.version, v.captured, c.source, c.source_uri FROM article_versions v
+                LEFT JOIN captures c ON c.id = v.capture_id
+                WHERE v.article_id = a.id ORDER BY v.version)) AS sources
 FROM articles a
 {where}
 ORDER BY a.id
@@ -56,6 +62,7 @@ def iter_records(index, site: str | None = None) -> Iterator[dict]:
             "captured": row["captured"],
             "versions": row["versions"],
             "gone": row["gone"],
+            "sources": json.loads(row["sources"]),
         }
 
 
@@ -72,7 +79,7 @@ def export(index, out: TextIO, fmt: str = "jsonl", site: str | None = None) -> i
     writer = csv.DictWriter(out, fieldnames=FIELDS)
     writer.writeheader()
     for record in iter_records(index, site):
-        for key in ("images", "attachments", "aliases"):
+        for key in ("images", "attachments", "aliases", "sources"):
             record[key] = json.dumps(record[key], ensure_ascii=False)
         writer.writerow({key: csv_cell(value) for key, value in record.items()})
         count += 1

@@ -264,6 +264,8 @@ class Index:
         textfold.register_sql_functions(conn)
         if not readonly:
             self.apply_migrations("index", MIGRATIONS)
+            from archive.timeline import PROVENANCE_MIGRATIONS
+            self.apply_migrations("provenance", PROVENANCE_MIGRATIONS)
 
     def close(self) -> None:
         self.conn.close()
@@ -558,6 +560,10 @@ class Index:
             capture_id = None if view else capture_id
             article_id = row["id"]
             self._add_alias(conn, article_id, row["url"], url, canonical)
+            from archive.timeline import place_older_text
+            placed = place_older_text(conn, row, article, fields, digest, capture_id, captured, crawl_id)
+            if placed is not None:  # captured before the newest version (an import): an older text
+                return placed
             stale = version_rules.older_than_current(conn, article_id, iso_timestamp(payload_captured) or captured)
             # capture_id follows the newest capture (a rebuild may replay WARCs out of order)
             # that holds the newest text (not a 304 pointing back at an older payload).
@@ -572,7 +578,10 @@ class Index:
             )
             if row["text_hash"] == digest or view or stale:
                 return "unchanged"
-            same_crawl = crawl_id is not None and self._newest_version_crawl(article_id) == crawl_id
+            # one crawl, two pages of one article (canonical and print view): one version;
+            # the same page at two capture times (an import) gives two
+            newest_crawl, newest_page = self._newest_version_crawl(article_id)
+            same_crawl = crawl_id is not None and newest_crawl == crawl_id and (newest_page or row["url"]) != url
             if same_crawl:
                 if url == row["url"] or canonical == url:
                     self._replace_text(conn, row, article, fields, digest, capture_id, captured,
@@ -583,11 +592,12 @@ class Index:
             return "changed"
 
     def _newest_version_crawl(self, article_id: int):
+        """(crawl id, page URL or None for the canonical) of the article's newest version."""
         row = self.conn.execute(
-            "SELECT crawl_id FROM article_versions WHERE article_id = ? ORDER BY version DESC LIMIT 1",
+            "SELECT crawl_id, url FROM article_versions WHERE article_id = ? ORDER BY version DESC LIMIT 1",
             (article_id,),
         ).fetchone()
-        return row[0] if row else None
+        return (row[0], row[1]) if row else (None, None)
 
     def _insert_article(self, conn, article, canonical, site, fields, digest, capture_id,
                         captured, crawl_id) -> int:
