@@ -47,11 +47,11 @@ class ProxyCredentials:
 def split_proxy(url: str) -> tuple[str, ProxyCredentials | None]:
     """(the URL without credentials, its credentials or None); ProxyError when url is not
     an http(s) proxy URL."""
-    parts = urlsplit(url.strip())
     try:
+        parts = urlsplit(url.strip())
         port = parts.port
-    except ValueError:
-        port = -1
+    except ValueError:  # an unclosed IPv6 bracket, a port that is no number
+        parts, port = urlsplit(""), -1
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname or port == -1:
         raise ProxyError(f"not an http(s) proxy URL: {redact_text(url)!r} (expected http://host:port)")
     userinfo, _, hostport = parts.netloc.rpartition("@")

@@ -8,6 +8,7 @@ from pathlib import Path
 from portal_crawler.console import Reply
 from portal_crawler.cli.datadir import existing_archive_or_warcs
 from portal_crawler.cli.options import data_option
+from portal_crawler.cli.outputs import check_output_file, write_output_file
 from portal_crawler.errors import UserError
 
 
@@ -16,9 +17,11 @@ def cmd_extract(args) -> Reply:
     path = Path(args.file)
     if not path.is_file():
         raise UserError(f"cannot read {path}")
+    if args.output:
+        check_output_file(Path(args.output), args.force, inputs=[path])
     if path.name.endswith((".warc", ".warc.gz", ".warc.open", ".warc.gz.open")):
         stored = stored_templates(args.templates)
-        out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+        out = open(args.output, "w" if args.force else "x", encoding="utf-8") if args.output else sys.stdout
         damage = []
         try:
             extract_warc(str(path), out, stored, damage)  # one JSON line per article, streamed
@@ -32,7 +35,7 @@ def cmd_extract(args) -> Reply:
         raise UserError("extracting one HTML page needs --url URL")
     text = json.dumps(extract_html(str(path), args.url), ensure_ascii=False)
     if args.output:
-        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        write_output_file(Path(args.output), (text + "\n").encode("utf-8"), args.force)
         return Reply()
     return Reply(text)
 
@@ -87,7 +90,8 @@ def register(sub) -> None:
     p = sub.add_parser("extract", help="extract articles from a WARC file or one HTML page as JSON")
     p.add_argument("file", help="FILE.warc.gz or PAGE.html")
     p.add_argument("--url", help="the page's URL (for one HTML page)")
-    p.add_argument("-o", dest="output", help="write here instead of standard output")
+    p.add_argument("-o", dest="output", help="write here instead of standard output (a new file, never inside an archive)")
+    p.add_argument("--force", action="store_true", help="with -o: overwrite an existing file")
     p.add_argument("--templates", metavar="DIR", help="stored site templates (HOST.json) used instead of learning")
     p.set_defaults(func=cmd_extract)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from portal_crawler.console import Reply, is_terminal, terminal_snippet
 from portal_crawler.cli.datadir import existing_archive, open_index
 from portal_crawler.cli.options import data_option
+from portal_crawler.cli.outputs import check_output_file, write_output_file
 from portal_crawler.errors import UserError
 
 
@@ -54,13 +55,16 @@ def parse_time(value: str | None):
 
 def cmd_snapshot(args) -> Reply:
     from archive.snapshot import SnapshotNotFound, snapshot
+    from archive.warc import WarcFormatError
     data = existing_archive(args.data)
     if args.output:
-        check_output_file(Path(args.output), data, args.force)
+        check_output_file(Path(args.output), args.force, data, whole_data_dir=True)
     try:
         status_line, headers, body = snapshot(open_index(data), data / "warcs", args.url, at=parse_time(args.at))
     except SnapshotNotFound as exc:
         raise UserError(str(exc)) from None
+    except (WarcFormatError, OSError) as exc:  # the record was damaged after it was indexed
+        return Reply("", 1, f"damaged WARC data, the capture cannot be read (nothing was changed): {exc}")
     if args.headers:
         payload = (status_line + "\n" + "".join(f"{k}: {v}\n" for k, v in headers)).encode("utf-8")
     else:
@@ -71,39 +75,11 @@ def cmd_snapshot(args) -> Reply:
     return Reply(payload)
 
 
-def check_output_file(out: Path, data: Path, force: bool) -> None:
-    """Refuse to write into the data directory (its WARCs and index are the archive), and over
-    an existing file unless forced."""
-    target = out.resolve()
-    if target == data.resolve() or data.resolve() in target.parents:
-        raise UserError(f"refusing to write {out}: it is inside the data directory {data}")
-    if out.is_dir():
-        raise UserError(f"{out} is a directory")
-    if not out.parent.is_dir():
-        raise UserError(f"cannot write {out}: {out.parent} is not a directory")
-    if out.exists() and not force:
-        raise UserError(f"{out} exists: give --force to overwrite it")
-
-
-def write_output_file(out: Path, payload: bytes, force: bool) -> None:
-    try:
-        # "x": a file that appeared since the check is not overwritten either
-        with open(out, "wb" if force else "xb") as handle:
-            handle.write(payload)
-    except FileExistsError:
-        raise UserError(f"{out} exists: give --force to overwrite it") from None
-    except OSError as exc:
-        raise UserError(f"cannot write {out}: {exc.strerror or exc}") from None
-
-
 def cmd_export_wacz(args) -> Reply:
     from archive.wacz import export_wacz
     data = existing_archive(args.data)
     out = Path(args.output)
-    if out.exists() and out.is_dir():
-        raise UserError(f"{out} is a directory")
-    if not out.parent.is_dir():
-        raise UserError(f"cannot write {out}: {out.parent} is not a directory")
+    check_output_file(out, args.force, data)
     try:
         info = export_wacz(data / "warcs", open_index(data), out, urls=args.url or None, site=args.site)
     except (LookupError, FileNotFoundError) as exc:  # nothing matched, or no closed WARC file yet
@@ -158,6 +134,7 @@ def register(sub) -> None:
     p.add_argument("-o", dest="output", required=True)
     p.add_argument("--site")
     p.add_argument("--url", action="append")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
     data_option(p)
     p.set_defaults(func=cmd_export_wacz)
 
