@@ -8,7 +8,7 @@ Callers use `Index` methods, not SQL of their own; the package keeps one job a m
     store.py       the connection: WAL, transactions, migrations, bulk loading, optimize
     crawls.py      sites and crawl runs
     captures.py    the CDX: one row per archived response or revisit record
-    articles.py    articles, aliases, versions, media
+    articles.py    articles, aliases, versions, media (the rules: archive/version_rules.py)
     documents.py   the text of PDF/DOCX attachments
     fts.py         upkeep of the FTS5 indexes over folded text
 
@@ -18,7 +18,7 @@ of the store, not its callers.
 """
 from __future__ import annotations
 
-from archive.index.articles import ARTICLE_FIELDS, Articles, text_hash
+from archive.index.articles import Articles
 from archive.index.captures import Captures
 from archive.index.crawls import Crawls
 from archive.index.documents import Documents
@@ -29,6 +29,7 @@ from archive.index.schema import (ARTICLE_FTS_COLUMNS, DOCUMENT_FTS_COLUMNS, FTS
 from archive.index.store import BUSY_TIMEOUT_MS, PAGE_SIZE, Store
 from archive.timeutil import iso_timestamp, utc_now
 from archive.urlkey import url_key
+from archive.version_rules import ARTICLE_FIELDS, text_hash
 
 __all__ = [
     "ARTICLE_FIELDS", "ARTICLE_FTS_COLUMNS", "BUSY_TIMEOUT_MS", "DOCUMENT_FTS_COLUMNS", "FTS_CONFIG",

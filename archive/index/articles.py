@@ -1,9 +1,9 @@
 """Articles and their versions: `articles`, `aliases`, `article_versions`, `images`,
-`attachments`.  Which URL names an article and which views belong to it is decided by
-archive/aliases.py."""
+`attachments`.  What an arriving text means (a new version, a rewrite, nothing) is decided
+by archive/version_rules.py; which URL names an article and which views belong to it by
+archive/aliases.py.  This module reads and writes the rows."""
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from datetime import datetime
@@ -13,14 +13,7 @@ from archive import aliases, textfold, version_rules
 from archive.index import fts
 from archive.index.store import to_json
 from archive.timeutil import iso_timestamp, utc_now
-
-ARTICLE_FIELDS = ("title", "published", "author", "body")
-
-
-def text_hash(fields: dict) -> str:
-    """Hash of the NFC-normalized text fields (compare versions)."""
-    material = "\x00".join(fields.get(f) or "" for f in ARTICLE_FIELDS)
-    return hashlib.sha1(material.encode("utf-8")).hexdigest()[:16]  # 64 bits: per-article compare
+from archive.version_rules import ARTICLE_FIELDS, changed_fields, text_hash
 
 
 class Articles:
@@ -108,7 +101,9 @@ class Articles:
             capture_id = None if view else capture_id
             article_id = row["id"]
             self._add_alias(conn, article_id, row["url"], url, canonical)
-            stale = version_rules.older_than_current(conn, article_id, iso_timestamp(payload_captured) or captured)
+            newest_crawl, newest_captured = self._newest_version(conn, article_id)
+            stale = version_rules.older_than_current(
+                newest_captured, iso_timestamp(payload_captured) or captured)
             # capture_id follows the newest capture (a rebuild may replay WARCs out of order)
             # that holds the newest text (not a 304 pointing back at an older payload).
             conn.execute(
@@ -120,24 +115,23 @@ class Articles:
                 {"captured": captured, "capture_id": capture_id, "crawl_id": crawl_id, "id": article_id,
                  "stale": stale},
             )
-            if row["text_hash"] == digest or view or stale:
-                return "unchanged"
-            same_crawl = crawl_id is not None and self._newest_version_crawl(article_id) == crawl_id
-            if same_crawl:
-                if url == row["url"] or canonical == url:
-                    self._replace_text(conn, row, article, fields, digest, capture_id, captured,
-                                       crawl_id, new_version=False)
+            outcome = version_rules.arriving_text(
+                same_text=row["text_hash"] == digest, view=view, stale=stale,
+                same_crawl=crawl_id is not None and newest_crawl == crawl_id,
+                article_page=url == row["url"] or canonical == url)
+            if outcome == version_rules.KEEP:
                 return "unchanged"
             self._replace_text(conn, row, article, fields, digest, capture_id, captured,
-                               crawl_id, new_version=True)
-            return "changed"
+                               crawl_id, new_version=outcome == version_rules.NEW_VERSION)
+            return "changed" if outcome == version_rules.NEW_VERSION else "unchanged"
 
-    def _newest_version_crawl(self, article_id: int):
-        row = self.conn.execute(
-            "SELECT crawl_id FROM article_versions WHERE article_id = ? ORDER BY version DESC LIMIT 1",
-            (article_id,),
-        ).fetchone()
-        return row[0] if row else None
+    @staticmethod
+    def _newest_version(conn, article_id: int) -> tuple[int | None, str | None]:
+        """(crawl_id, captured) of the article's newest version."""
+        row = conn.execute(
+            "SELECT crawl_id, captured FROM article_versions WHERE article_id = ?"
+            " ORDER BY version DESC LIMIT 1", (article_id,)).fetchone()
+        return (row[0], row[1]) if row else (None, None)
 
     def _insert_article(self, conn, article, canonical, site, fields, digest, capture_id,
                         captured, crawl_id) -> int:
@@ -176,9 +170,8 @@ class Articles:
                  to_json(images), to_json(attachments),
                  article_id, current),
             )
-            changed = [f for f in ARTICLE_FIELDS if (row[f] or "") != (fields[f] or "")]
             self._insert_version(conn, article_id, current + 1, article, digest,
-                                 capture_id, captured, crawl_id, changed=changed)
+                                 capture_id, captured, crawl_id, changed=changed_fields(row, fields))
         else:
             conn.execute("DELETE FROM article_versions WHERE article_id = ? AND version = ?",
                          (article_id, current))
@@ -186,10 +179,7 @@ class Articles:
                 "SELECT * FROM article_versions WHERE article_id = ? AND version = ?",
                 (article_id, current - 1),
             ).fetchone()
-            changed = None
-            if previous is not None:
-                old = dict(previous)
-                changed = [f for f in ARTICLE_FIELDS if (old[f] or "") != (fields[f] or "")]
+            changed = changed_fields(previous, fields) if previous is not None else None
             self._insert_version(conn, article_id, current, article, digest,
                                  capture_id, captured, crawl_id, changed=changed)
         conn.execute(
