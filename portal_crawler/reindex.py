@@ -90,7 +90,7 @@ def load_archive(index: Index, data_dir: Path, extra_warc_dirs: list[Path]) -> d
     for crawl in restored:
         index.finish_crawl(crawl.crawl_id, "rebuilt", warcs=sorted(crawl.warcs), finished=crawl.finished)
     stats["crawls"] = len(restored)
-    stats["articles"] = index.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    stats["articles"] = index.article_count()
     stats["errors"] = len(stats["damage"])
     return stats
 
@@ -98,7 +98,7 @@ def load_archive(index: Index, data_dir: Path, extra_warc_dirs: list[Path]) -> d
 def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats: dict,
                  templates: dict | None = None) -> None:
     templates = templates or {}
-    known = {row[0]: row[1] for row in index.conn.execute("SELECT record_id, id FROM captures")}
+    known = index.capture_ids_by_record()
     by_digest: dict[str, tuple[dict, Path, WarcRef]] = {}  # payload digest -> its page's article, record
     linked_from: dict[str, str] = {}
     documents = []

@@ -15,6 +15,21 @@ from archive.index.store import to_json
 from archive.timeutil import iso_timestamp, utc_now
 from archive.version_rules import ARTICLE_FIELDS, changed_fields, text_hash
 
+EXPORT_SQL = """
+SELECT a.url, a.title, a.published, a.author, a.body, a.versions, a.gone,
+       coalesce((SELECT c.timestamp FROM captures c WHERE c.id = a.capture_id), a.last_captured)
+           AS captured,
+       (SELECT json_group_array(json_object('src', src, 'caption', caption))
+          FROM (SELECT src, caption FROM images WHERE article_id = a.id ORDER BY id)) AS images,
+       (SELECT json_group_array(json_object('href', href, 'name', name))
+          FROM (SELECT href, name FROM attachments WHERE article_id = a.id ORDER BY id)) AS attachments,
+       (SELECT json_group_array(url)
+          FROM (SELECT url FROM aliases WHERE article_id = a.id ORDER BY url)) AS aliases
+FROM articles a
+{where}
+ORDER BY a.id
+"""
+
 
 class Articles:
     """Methods of `Index` (a `Store` with `Captures`) for articles and their versions."""
@@ -309,6 +324,51 @@ class Articles:
         sql = "SELECT * FROM articles" + (" WHERE site = ?" if site else "") + " ORDER BY id"
         for row in self.conn.execute(sql, (site,) if site else ()):
             yield dict(row)
+
+    def article_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def recent_articles(self, limit: int = 10) -> list[dict]:
+        """url, title, site, published of the newest published articles."""
+        rows = self.conn.execute(
+            "SELECT url, title, site, published FROM articles"
+            " ORDER BY coalesce(published, '') DESC, id DESC LIMIT ?", (limit,)).fetchall()
+        return [dict(row) for row in rows]
+
+    def browse_articles(self, *, site=None, since=None, until=None, author=None,
+                        limit: int = 20, offset: int = 0) -> tuple[list[dict], int]:
+        """Articles matching only filters (no words), newest first, and how many there are:
+        url, title, published, site, author and the body's start as snippet."""
+        clauses, params = [], []
+        if site:
+            clauses.append("site = ?")
+            params.append(site)
+        if since:
+            clauses.append("substr(published, 1, 10) >= ?")
+            params.append(since)
+        if until:
+            clauses.append("substr(published, 1, 10) <= ?")
+            params.append(until)
+        if author:
+            clauses.append("fold(author) LIKE '%' || fold(?) || '%'")
+            params.append(author)
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        total = self.conn.execute(f"SELECT count(*) FROM articles{where}", params).fetchone()[0]
+        rows = self.conn.execute(
+            f"SELECT url, title, published, site, author, substr(body, 1, 240) AS snippet FROM articles{where}"
+            " ORDER BY coalesce(published, '') DESC, id DESC LIMIT ? OFFSET ?", (*params, limit, offset)).fetchall()
+        return [dict(row) for row in rows], total
+
+    def export_rows(self, site: str | None = None) -> Iterator[dict]:
+        """Every article (of `site`) in id order, from one statement (no per-article queries):
+        url, title, published, author, body, versions, gone, captured (its capture's time),
+        images, attachments and aliases (lists)."""
+        where, params = ("WHERE a.site = ?", (site,)) if site else ("", ())
+        for row in self.conn.execute(EXPORT_SQL.format(where=where), params):
+            item = dict(row)
+            for key in ("images", "attachments", "aliases"):
+                item[key] = json.loads(item[key])
+            yield item
 
 
 def _julian(timestamp: str) -> float:

@@ -91,3 +91,30 @@ class Captures:
             "SELECT DISTINCT url FROM captures WHERE url_key IN (?, ?) AND url != ?",
             (*lookup_keys(url), url))]
 
+
+    def capture_ids_by_record(self) -> dict[str, int]:
+        """The capture id of every WARC record id the index holds."""
+        return {row[0]: row[1] for row in self.conn.execute("SELECT record_id, id FROM captures")}
+
+    def capture_count(self) -> int:
+        """How many response and revisit captures the index holds."""
+        return self.conn.execute(
+            "SELECT count(*) FROM captures WHERE record_type IN ('response', 'revisit')").fetchone()[0]
+
+    def site_capture_urls(self, site: str) -> set[str]:
+        """Every URL captured of the portal `site` (the captures' site column)."""
+        return {row[0] for row in self.conn.execute("SELECT DISTINCT url FROM captures WHERE site = ?", (site,))}
+
+    def warc_files_of(self, urls) -> set[str]:
+        """Names of the WARC files that hold captures of urls (as captured) or the
+        originals their revisits refer to."""
+        names: set[str] = set()
+        urls = sorted(urls)
+        for start in range(0, len(urls), 500):
+            chunk = urls[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            names.update(row[0] for row in self.conn.execute(
+                f"SELECT DISTINCT warc_file FROM captures WHERE url IN ({marks})"
+                f" UNION SELECT DISTINCT o.warc_file FROM captures r JOIN captures o ON o.record_id = r.refers_to"
+                f" WHERE r.url IN ({marks}) AND r.record_type = 'revisit'", chunk + chunk))
+        return names

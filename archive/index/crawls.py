@@ -76,3 +76,7 @@ class Crawls:
         rows = self.conn.execute("SELECT * FROM crawls ORDER BY id DESC").fetchall()
         return [decoded(row, *CRAWL_JSON) for row in rows]
 
+
+    def latest_crawl_id(self) -> int:
+        """The id of the newest crawl run, 0 when there is none."""
+        return self.conn.execute("SELECT coalesce(max(id), 0) FROM crawls").fetchone()[0]

@@ -11,7 +11,7 @@ from archive.search import QueryError, SearchResult, search
 from archive.snapshot import SnapshotNotFound
 from archive.warc_ref import WarcFormatError
 from archive.web import timefmt
-from archive.web.catalog import Catalog, browse_articles
+from archive.web.catalog import Catalog
 from archive.web.citation import build_citation
 from archive.web.http import HttpError, Request, header_value, parse_charset
 from archive.wacz import export_wacz
@@ -97,8 +97,8 @@ def search_context(index: Index, form: SearchForm, t: Translator) -> dict:
             context["problem"] = t("err_bad_query", detail=detail)
             context["result"] = SearchResult([], 0)
     elif form.has_filters:
-        hits, total = browse_articles(index, site=form.site or None, since=since, until=until,
-                                      author=form.author or None, limit=form.limit, offset=form.offset)
+        hits, total = index.browse_articles(site=form.site or None, since=since, until=until,
+                                            author=form.author or None, limit=form.limit, offset=form.offset)
         context["result"] = SearchResult([_Row(hit) for hit in hits], total)
     else:
         context["overview"] = Catalog.overview(index)
