@@ -13,8 +13,9 @@ Callers use `Index` methods, not SQL of their own; the package keeps one job a m
     fts.py         upkeep of the FTS5 indexes over folded text
 
 Modules that keep tables of their own in the same database take its connection or an
-`Index` (archive/aliases.py, archive/versions.py, archive/page_links.py): they are parts
-of the store, not its callers.
+`Index` (archive/aliases.py, archive/versions.py, archive/page_links.py), and the search
+package runs its FTS5 queries on `index.conn` (archive/search/): they are parts of the
+store, not its callers.
 """
 from __future__ import annotations
 
