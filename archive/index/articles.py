@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Iterator
 
 from archive import aliases, textfold, version_rules
-from archive.index import fts
+import archive.index.fts as fts
 from archive.index.store import to_json
 from archive.timeutil import iso_timestamp, utc_now
 from archive.version_rules import ARTICLE_FIELDS, changed_fields, text_hash

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from archive import textfold
-from archive.index import fts
+import archive.index.fts as fts
 from archive.timeutil import iso_timestamp
 
 

@@ -16,7 +16,7 @@ from typing import Iterator, Sequence
 import sqlite_utils
 
 from archive import textfold
-from archive.index import fts
+import archive.index.fts as fts
 from archive.index.migrations import MIGRATIONS, Migration, apply_pending, applied_version
 
 # 32 kB pages: rows of ~3 kB articles waste less of each page than with 16 kB
