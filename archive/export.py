@@ -3,9 +3,11 @@
 One record per canonical article: the extract fields of its newest version (url,
 canonical, title, published, author, body, images, attachments) plus `aliases`
 (its other URLs), `captured` (ISO time of its newest capture), `versions` (how
-many different texts were archived) and `gone` (ISO time of the crawl that found
-it missing, or null).  `Index.export_rows` streams everything from one SQL statement,
-so exporting 200k articles needs no per-article queries.
+many different texts were archived), `gone` (ISO time of the crawl that found
+it missing, or null) and `sources` (where each version came from, oldest first:
+{version, captured, source: "crawl" or the web archive, memento: its URI or null}).
+`Index.export_rows` streams everything from one SQL statement, so exporting 200k articles
+needs no per-article queries.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ import json
 from typing import Iterator, TextIO
 
 FIELDS = ("url", "canonical", "title", "published", "author", "body", "images", "attachments",
-          "aliases", "captured", "versions", "gone")
+          "aliases", "captured", "versions", "gone", "sources")
 FORMATS = ("jsonl", "csv")
 # A cell starting with one of these is a formula to spreadsheet programs (=HYPERLINK(...),
 # +cmd|..., @SUM, and tab or CR before any of them): such cells get a leading apostrophe,
 # which spreadsheets read as "text" (OWASP, CSV injection). JSON lines stay as archived.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 
 def iter_records(index, site: str | None = None) -> Iterator[dict]:
     """Export records in article order (oldest first)."""
@@ -38,6 +41,7 @@ def iter_records(index, site: str | None = None) -> Iterator[dict]:
             "captured": row["captured"],
             "versions": row["versions"],
             "gone": row["gone"],
+            "sources": row["sources"],
         }
 
 
@@ -54,7 +58,7 @@ def export(index, out: TextIO, fmt: str = "jsonl", site: str | None = None) -> i
     writer = csv.DictWriter(out, fieldnames=FIELDS)
     writer.writeheader()
     for record in iter_records(index, site):
-        for key in ("images", "attachments", "aliases"):
+        for key in ("images", "attachments", "aliases", "sources"):
             record[key] = json.dumps(record[key], ensure_ascii=False)
         writer.writerow({key: csv_cell(value) for key, value in record.items()})
         count += 1

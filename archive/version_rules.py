@@ -36,13 +36,20 @@ def older_than_current(newest_captured: str | None, payload_captured: str | None
     return bool(newest_captured and payload_captured < newest_captured)
 
 
+def same_crawl_other_page(version_crawl, version_page: str | None, crawl_id, page: str | None) -> bool:
+    """A text read by crawl `crawl_id` from `page` belongs with a version that crawl read
+    from `version_page`: one crawl, two pages of one article (its page and a print view)
+    make one version; the same page at two capture times (an import) makes two."""
+    return crawl_id is not None and version_crawl == crawl_id and version_page != page
+
+
 def arriving_text(*, same_text: bool, view: bool, stale: bool, same_crawl: bool,
                   article_page: bool) -> str:
     """What a text read for an archived article does: KEEP, REWRITE or NEW_VERSION.
 
     `same_text`: it equals the stored text; `view`: it was read from a view (a print page)
     of an article whose own page is archived; `stale`: `older_than_current`; `same_crawl`:
-    the newest version was recorded by the crawl reading this text; `article_page`: it was
+    `same_crawl_other_page` of the newest version; `article_page`: it was
     read from the article's own URL, not an alias.  Within one crawl the article page's text
     wins over an alias page's and makes no new version; a later crawl's different text does.
     """

@@ -410,3 +410,65 @@ class WarcWriter:
                 WARC_Date=date, WARC_Concurrent_To=concurrent_to,
                 WARC_Block_Digest=sha1_digest(body)))
         return self._write(record)
+
+    # -- records from other archives -------------------------------------------
+    def write_imported(self, exchange: HttpExchange, date: str, provenance: dict) -> WrittenExchange:
+        """A capture fetched from another archive's replay: one response record (a revisit
+        when its payload is archived already) dated at the original capture, with
+        `provenance` (extra WARC headers: where it came from). No request record: the
+        original request is not known, and an invented one would be false."""
+        self._ensure_room()
+        uri = target_uri(exchange.url)
+        http = response_headers_block(exchange)
+        record_id = self._warc._make_warc_id()
+        payload_digest = sha1_digest(exchange.body)
+        original = self._original_of(payload_digest) if exchange.body else None
+        common = dict(WARC_Record_ID=record_id, WARC_Date=date, WARC_Payload_Digest=payload_digest,
+                      **{name.replace("-", "_"): value for name, value in provenance.items()})
+        if original:
+            record = self._warc.create_warc_record(
+                uri, "revisit", http_headers=http,
+                warc_headers_dict=self._headers(
+                    "revisit", uri, **common, WARC_Profile=PROFILE_IDENTICAL,
+                    WARC_Refers_To=original.get("record_id"), WARC_Refers_To_Target_URI=original.get("url"),
+                    WARC_Refers_To_Date=_iso_date(original.get("timestamp")),
+                    WARC_Block_Digest=sha1_digest(http.headers_buff)))
+        else:
+            record = self._warc.create_warc_record(
+                uri, "response", payload=BytesIO(exchange.body), length=len(exchange.body), http_headers=http,
+                warc_headers_dict=self._headers(
+                    "response", uri, **common, WARC_Block_Digest=sha1_digest(http.headers_buff, exchange.body)))
+        ref = self._write(record)
+        if not original and exchange.body:
+            self._seen[payload_digest] = {"url": uri, "timestamp": date, "record_id": record_id}
+        return WrittenExchange(
+            request=None, response=ref, date=date, payload_digest=payload_digest, revisit=bool(original),
+            profile=PROFILE_IDENTICAL if original else None, refers_to=(original or {}).get("record_id"),
+            refers_to_url=(original or {}).get("url"), refers_to_date=_iso_date((original or {}).get("timestamp")))
+
+    def write_copied(self, version: str, warc_headers: list[tuple[str, str]], block: bytes,
+                     provenance: dict) -> WarcRef:
+        """A record taken whole from another archive's WARC file: its WARC headers and block
+        kept as they are (digests stay valid: they cover the block only), `provenance`
+        added, and its warcinfo reference pointed at this file's (the original's is kept
+        as WARC-Source-Warcinfo-ID)."""
+        self._ensure_room()
+        headers = []
+        for name, value in warc_headers:
+            if name.lower() == "warc-warcinfo-id":
+                headers.append(("WARC-Source-Warcinfo-ID", value))
+            elif name.lower() != "content-length" and name not in provenance:
+                headers.append((name, value))
+        headers += [("WARC-Warcinfo-ID", self._warcinfo_id), *provenance.items()]
+        headers.append(("Content-Length", str(len(block))))
+        rec_type = next(v for n, v in warc_headers if n.lower() == "warc-type")
+        head, _, body = block.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        protocol, _, rest = lines[0].decode("latin-1").partition(" ")
+        parsed = [tuple(part.strip() for part in line.decode("latin-1").split(":", 1))
+                  for line in lines[1:] if b":" in line]
+        http = _ExactHeaders(rest, parsed, protocol, head + b"\r\n\r\n")
+        record = self._warc.create_warc_record(
+            dict(headers).get("WARC-Target-URI"), rec_type, payload=BytesIO(body), length=len(body),
+            http_headers=http, warc_headers=StatusAndHeaders(version, headers))
+        return self._write(record)

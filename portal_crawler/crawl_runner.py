@@ -50,6 +50,8 @@ class CrawlReport:
         warcs = s.get("warcs") or []
         if warcs:
             lines.append(f"  warcs      {len(warcs)} file(s): {', '.join(warcs[:3])}{' ...' if len(warcs) > 3 else ''}")
+        for site, location in s.get("moved") or []:
+            lines.append(f"  moved      {site} redirects to {location} (not followed; marked in the index)")
         lines.append(f"  bytes      {s.get('bytes', 0)}   time {s.get('seconds', 0):.1f}s")
         return "\n".join(lines)
 
@@ -193,10 +195,15 @@ def report_for(data_dir: Path, crawler) -> CrawlReport:
         return CrawlReport(0, "failed", {"errors": 1})
     index = Index(Path(data_dir) / "index.sqlite")
     try:
+        from portal_crawler.rescue.moved import mark_moved_sites
+        moved = mark_moved_sites(index, Path(data_dir) / "warcs", crawl_id,
+                                 getattr(getattr(crawler, "spider", None), "profiles", ()))
         run = index.crawl(crawl_id)
     finally:
         index.close()
     summary = dict(run.get("stats") or {})
+    if moved:
+        summary["moved"] = moved
     summary.update({k: run.get(k) for k in ("pages", "new", "changed", "errors", "warcs") if run.get(k) is not None})
     return CrawlReport(crawl_id, run.get("outcome") or "failed", summary)
 

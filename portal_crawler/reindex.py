@@ -18,6 +18,7 @@ from archive.index import Index
 from archive.index_aside import building_aside
 from archive.schedule import opened as opened_schedules
 from archive.snapshot import decode_body
+from archive.timeline import record_source, set_capture_source
 from archive.timeutil import iso_timestamp
 from archive.urlkey import is_case_insensitive_server, lookup_keys
 from archive.warc import WarcRef, read_record, repair
@@ -109,7 +110,9 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                 continue
             stats["records"] += 1
             url = record.target_uri or ""
-            site = trace.sites.get(record.record_id) or trace.host_sites.get(host_of(url)) or host_of(url)
+            # an imported record names its site in a header (no metadata record of ours)
+            site = trace.sites.get(record.record_id) or record.header("Portal-Archive-Site") \
+                or trace.host_sites.get(host_of(url)) or host_of(url)
             crawl_id = trace.crawl_of(record)
             status = record.http.status or 0
             mime = (record.http.header("Content-Type") or "").split(";")[0].strip().lower()
@@ -126,6 +129,10 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                     refers_to_date=record.header("WARC-Refers-To-Date"), site=site, crawl_id=crawl_id,
                     etag=record.http.header("ETag"), last_modified=record.http.header("Last-Modified"),
                     case_insensitive=is_case_insensitive_server(record.http.headers))
+                if record_source(record)[0]:
+                    set_capture_source(index.conn, capture_id, *record_source(record))
+            if status in (404, 410) and record_source(record)[0]:
+                continue  # a 404 kept by a web archive years ago says nothing about the page now
             capture = CaptureInfo(capture_id, iso_timestamp(record.date), crawl_id, site,
                                   iso_timestamp(record.header("WARC-Refers-To-Date") or record.date)
                                   if record.rec_type == "revisit" else iso_timestamp(record.date))

@@ -82,7 +82,8 @@ def test_upsert_site_is_idempotent(index):
     index.upsert_site({"id": "thoxuan", "name": "Huyện Thọ Xuân", "hosts": ["thoxuan.test"],
                        "province": "Thanh Hóa"})
     assert index.sites() == [{"id": "thoxuan", "name": "Huyện Thọ Xuân", "hosts": ["thoxuan.test"],
-                              "province": "Thanh Hóa", "family": None, "start_urls": []}]
+                              "province": "Thanh Hóa", "family": None, "start_urls": [],
+                              "status": None, "redirects_to": None, "successor": None}]
 
 
 def test_versions_only_when_text_changes_between_crawls(index):

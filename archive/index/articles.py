@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Iterator
 
 from archive import aliases, textfold, version_rules
+from archive.timeline import place_older_text
 import archive.index.fts as fts
 from archive.index.store import to_json
 from archive.timeutil import iso_timestamp, utc_now
@@ -24,7 +25,12 @@ SELECT a.url, a.title, a.published, a.author, a.body, a.versions, a.gone,
        (SELECT json_group_array(json_object('href', href, 'name', name))
           FROM (SELECT href, name FROM attachments WHERE article_id = a.id ORDER BY id)) AS attachments,
        (SELECT json_group_array(url)
-          FROM (SELECT url FROM aliases WHERE article_id = a.id ORDER BY url)) AS aliases
+          FROM (SELECT url FROM aliases WHERE article_id = a.id ORDER BY url)) AS aliases,
+       (SELECT json_group_array(json_object('version', version, 'captured', captured,
+                                            'source', coalesce(source, 'crawl'), 'memento', source_uri))
+          FROM (SELECT v.version, v.captured, c.source, c.source_uri FROM article_versions v
+                LEFT JOIN captures c ON c.id = v.capture_id
+                WHERE v.article_id = a.id ORDER BY v.version)) AS sources
 FROM articles a
 {where}
 ORDER BY a.id
@@ -116,7 +122,10 @@ class Articles:
             capture_id = None if view else capture_id
             article_id = row["id"]
             self._add_alias(conn, article_id, row["url"], url, canonical)
-            newest_crawl, newest_captured = self._newest_version(conn, article_id)
+            placed = place_older_text(conn, row, article, fields, digest, capture_id, captured, crawl_id)
+            if placed is not None:  # captured before the newest version (an import): an older text
+                return placed
+            newest_crawl, newest_page, newest_captured = self._newest_version(conn, article_id)
             stale = version_rules.older_than_current(
                 newest_captured, iso_timestamp(payload_captured) or captured)
             # capture_id follows the newest capture (a rebuild may replay WARCs out of order)
@@ -132,7 +141,8 @@ class Articles:
             )
             outcome = version_rules.arriving_text(
                 same_text=row["text_hash"] == digest, view=view, stale=stale,
-                same_crawl=crawl_id is not None and newest_crawl == crawl_id,
+                same_crawl=version_rules.same_crawl_other_page(newest_crawl, newest_page or row["url"],
+                                                               crawl_id, url),
                 article_page=url == row["url"] or canonical == url)
             if outcome == version_rules.KEEP:
                 return "unchanged"
@@ -141,12 +151,12 @@ class Articles:
             return "changed" if outcome == version_rules.NEW_VERSION else "unchanged"
 
     @staticmethod
-    def _newest_version(conn, article_id: int) -> tuple[int | None, str | None]:
-        """(crawl_id, captured) of the article's newest version."""
+    def _newest_version(conn, article_id: int) -> tuple:
+        """(crawl_id, page URL or None for the canonical, captured) of the article's newest version."""
         row = conn.execute(
-            "SELECT crawl_id, captured FROM article_versions WHERE article_id = ?"
+            "SELECT crawl_id, url, captured FROM article_versions WHERE article_id = ?"
             " ORDER BY version DESC LIMIT 1", (article_id,)).fetchone()
-        return (row[0], row[1]) if row else (None, None)
+        return tuple(row) if row else (None, None, None)
 
     def _insert_article(self, conn, article, canonical, site, fields, digest, capture_id,
                         captured, crawl_id) -> int:
@@ -362,11 +372,12 @@ class Articles:
     def export_rows(self, site: str | None = None) -> Iterator[dict]:
         """Every article (of `site`) in id order, from one statement (no per-article queries):
         url, title, published, author, body, versions, gone, captured (its capture's time),
-        images, attachments and aliases (lists)."""
+        images, attachments, aliases and sources (lists; a version's source: "crawl" or the
+        web archive it was imported from, and its memento)."""
         where, params = ("WHERE a.site = ?", (site,)) if site else ("", ())
         for row in self.conn.execute(EXPORT_SQL.format(where=where), params):
             item = dict(row)
-            for key in ("images", "attachments", "aliases"):
+            for key in ("images", "attachments", "aliases", "sources"):
                 item[key] = json.loads(item[key])
             yield item
 

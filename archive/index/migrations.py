@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Sequence, Union
+from typing import Callable, Sequence, Union
 
 import sqlite_utils
 
@@ -24,9 +24,6 @@ from archive import aliases
 from archive.index.schema import FTS_CONFIG, FTS_FILL, FTS_SCHEMA, SCHEMA_V1
 from archive.timeutil import utc_now
 from archive.urlkey import url_key
-
-if TYPE_CHECKING:
-    from archive.index.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +68,25 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "article text keys (views of one article)", aliases.migrate),
 )
 
+# Where imported captures came from and what became of a site (archive/timeline.py): a
+# component of its own, so its versions never collide with the index's.
+PROVENANCE_MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "capture provenance", """
+ALTER TABLE captures ADD COLUMN source TEXT;
+ALTER TABLE captures ADD COLUMN source_uri TEXT;
+ALTER TABLE captures ADD COLUMN source_digest TEXT;
+"""),
+    Migration(2, "site status", """
+ALTER TABLE sites ADD COLUMN status TEXT;
+ALTER TABLE sites ADD COLUMN redirects_to TEXT;
+ALTER TABLE sites ADD COLUMN successor TEXT;
+"""),
+)
 
-def apply_pending(store: "Store", component: str, migrations: Sequence[Migration]) -> list[int]:
-    """Apply the migrations of `component` not applied yet; return their versions."""
+
+def apply_pending(store, component: str, migrations: Sequence[Migration]) -> list[int]:
+    """Apply the migrations of `component` not applied yet; return their versions.
+    `store`: an open `Store` (its conn, db and transaction())."""
     store.conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (component TEXT NOT NULL,"
         " version INTEGER NOT NULL, name TEXT, applied TEXT, PRIMARY KEY (component, version))"

@@ -17,7 +17,8 @@ import sqlite_utils
 
 from archive import textfold
 import archive.index.fts as fts
-from archive.index.migrations import MIGRATIONS, Migration, apply_pending, applied_version
+from archive.index.migrations import (MIGRATIONS, PROVENANCE_MIGRATIONS, Migration, applied_version,
+                                      apply_pending)
 
 # 32 kB pages: rows of ~3 kB articles waste less of each page than with 16 kB
 # (database 5% smaller, measured on 20k generated articles).
@@ -57,6 +58,7 @@ class Store:
         textfold.register_sql_functions(conn)
         if not readonly:
             self.apply_migrations("index", MIGRATIONS)
+            self.apply_migrations("provenance", PROVENANCE_MIGRATIONS)
 
     def close(self) -> None:
         self.conn.close()

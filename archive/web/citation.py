@@ -25,6 +25,8 @@ def build_citation(t: Translator, *, capture: dict, digests: dict, article: dict
         "record_type": capture.get("record_type"),
         "refers_to": capture.get("refers_to"),
         "capture_id": capture["id"],
+        "source": capture.get("source"),      # a web archive it was imported from, or None
+        "memento": capture.get("source_uri"),
     }
     fields = [
         (t("cite_title"), title or ""),
@@ -38,6 +40,8 @@ def build_citation(t: Translator, *, capture: dict, digests: dict, article: dict
         (t("cite_warc_file"), data["warc_file"]),
         (t("cite_record_id"), data["record_id"] or ""),
     ]
+    if data["source"]:
+        fields.append((t("cite_source"), f"{data['source']} ({data['memento']})"))
     if data["refers_to"]:
         fields.append((t("cite_refers_to"), data["refers_to"]))
     fields = [(label, value) for label, value in fields if value]

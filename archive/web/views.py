@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from archive.index import Index
 from archive.search import QueryError, SearchResult, search
 from archive.snapshot import SnapshotNotFound
+from archive.timeline import version_sources
 from archive.warc_ref import WarcFormatError
 from archive.web import timefmt
 from archive.web.catalog import Catalog
@@ -28,7 +29,7 @@ MAX_PAGE = 500           # deep pages rank poorly anyway; keeps OFFSET bounded
 MAX_ROW_ID = 2 ** 63 - 1  # SQLite INTEGER
 CAPTURE_FIELDS = ("id", "url", "timestamp", "status", "mime", "payload_digest", "warc_file",
                   "offset", "length", "record_id", "record_type", "refers_to", "refers_to_url",
-                  "refers_to_date", "crawl_id", "site")
+                  "refers_to_date", "crawl_id", "site", "source", "source_uri")
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def article_context(index: Index, catalog: Catalog, url: str, view) -> dict:
         "images": [archived_link(index, catalog, view, image, "src") for image in article["images"]],
         "attachments": [archived_link(index, catalog, view, item, "href") for item in article["attachments"]],
         "captures": list(reversed(captures)),
-        "versions": version_views(index.article_versions(article["id"])),
+        "versions": version_views(_with_sources(index, article["id"])),
         "gone": gone_state(article, captures),
         "last_capture_time": captures[-1]["timestamp"] if captures else article.get("last_captured"),
         "snapshot_url": (cited or {}).get("url") or article["url"],
@@ -175,6 +176,14 @@ def archived_link(index: Index, catalog: Catalog, view, item: dict, key: str) ->
     capture = catalog.capture_for(index, item[key]) if item.get(key) else None
     archived = view.raw_url(timefmt.stamp14(capture["timestamp"]), capture["url"]) if capture else None
     return {**item, "archived": archived}
+
+
+def _with_sources(index: Index, article_id: int) -> list[dict]:
+    """Versions, each with where it came from (our crawl or a web archive's memento)."""
+    sources = {s["version"]: s for s in version_sources(index.conn, article_id)}
+    return [dict(v, source=sources.get(v["version"], {}).get("source"),
+                 memento=sources.get(v["version"], {}).get("memento"))
+            for v in index.article_versions(article_id)]
 
 
 def version_views(versions: list[dict]) -> list[dict]:
@@ -211,8 +220,9 @@ def article_data(index: Index, url: str) -> dict:
     data["captures"] = [capture_dict(capture) for capture in captures]
     data["version_history"] = [
         {"version": v["version"], "captured": timefmt.iso_utc(v["captured"]), "changed": v["changed"],
-         "title": v["title"], "published": v["published"], "author": v["author"], "body": v["body"]}
-        for v in index.article_versions(article["id"])]
+         "title": v["title"], "published": v["published"], "author": v["author"], "body": v["body"],
+         "source": v["source"], "memento": v["memento"]}
+        for v in _with_sources(index, article["id"])]
     return data
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 import sys
 
 import portal_crawler  # noqa: F401  (sets up the offline tldextract before Scrapy loads)
-from portal_crawler.cli import crawling, demo, indexing, reading, schedules, web
+from portal_crawler.cli import crawling, demo, indexing, reading, rescue, schedules, web
 from portal_crawler.console import emit
 from portal_crawler.cli.options import Parser
 from portal_crawler.errors import UserError
 
-COMMAND_GROUPS = (crawling, indexing, reading, web, schedules, demo)
+COMMAND_GROUPS = (crawling, rescue, indexing, reading, web, schedules, demo)
 
 
 def build_parser() -> Parser:

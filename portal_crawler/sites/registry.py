@@ -48,6 +48,11 @@ class SiteProfile:
     deny_patterns: tuple[str, ...] = ()  # URL regexes never to fetch
     case_insensitive: bool = False      # IIS/SharePoint: paths differing in case are one page
     notes: str | None = None
+    # after the 2025 reorganisation: live, redirected (to redirects_to), gone or unknown
+    status: str = "unknown"
+    redirects_to: str | None = None
+    successor: str | None = None        # the unit that took over (province, commune...)
+    status_checked: str | None = None   # when and how the status was seen, or "unverified"
     source_file: str | None = field(default=None, compare=False)
 
     @property
@@ -169,10 +174,12 @@ def load_file(path: str | Path) -> list[SiteProfile]:
     return profiles
 
 
-_TEXT_FIELDS = ("province", "district", "family", "verification", "notes")
+_TEXT_FIELDS = ("province", "district", "family", "verification", "notes", "redirects_to", "successor",
+                "status_checked")
+STATUSES = ("live", "redirected", "gone", "unknown")
 _LIST_FIELDS = ("hosts", "start_urls", "sitemaps", "trap_patterns", "deny_patterns")
 _BOOL_FIELDS = ("verified", "case_insensitive")
-_KNOWN = {"id", "name", *_TEXT_FIELDS, *_LIST_FIELDS, *_BOOL_FIELDS}
+_KNOWN = {"id", "name", "status", *_TEXT_FIELDS, *_LIST_FIELDS, *_BOOL_FIELDS}
 
 
 def _profile(raw, where: str, source: str) -> SiteProfile:
@@ -205,6 +212,11 @@ def _profile(raw, where: str, source: str) -> SiteProfile:
             raise RegistryError(f"{where}: `{key}` must be true or false")
         values[key] = raw.get(key, False)
     _check_urls(values, where)
+    values["status"] = raw.get("status", "unknown")
+    if values["status"] not in STATUSES:
+        raise RegistryError(f"{where}: `status` must be one of {', '.join(STATUSES)}, got {values['status']!r}")
+    if values["redirects_to"] and _host_of(values["redirects_to"]) is None:
+        raise RegistryError(f"{where}: `redirects_to` must be an http(s) URL")
     return SiteProfile(id=site_id, name=raw["name"].strip(), source_file=source, **values)
 
 

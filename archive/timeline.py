@@ -1,0 +1,114 @@
+"""One timeline per article: versions ordered by capture time, whatever their source.
+
+Captures imported from a public web archive carry their source (the archive, the memento
+URI, the archive's digest) in `captures.source*`; a capture of our own crawl has NULL
+there. A text captured before the article's newest version (a 2019 memento imported after
+our 2026 crawl) is placed among the older versions, in time order, instead of becoming
+the newest text.
+
+The provenance columns are their own migration component ("provenance", in
+archive/index/migrations.py), so they never collide with the index's own migration numbers.
+"""
+from __future__ import annotations
+
+import json
+
+from archive.version_rules import ARTICLE_FIELDS, changed_fields, same_crawl_other_page
+
+OWN_CRAWL = "crawl"
+
+# WARC headers of an imported record (cdx_toolkit writes the first two the same way).
+SOURCE_URI = "WARC-Source-URI"          # the memento URI, or the source WARC file's URL
+SOURCE_RANGE = "WARC-Source-Range"      # bytes=START-END of that file
+SOURCE_ARCHIVE = "WARC-Source-Archive"  # the archive's name: its replay prefix or data URL
+SOURCE_DIGEST = "WARC-Source-Digest"    # the digest the archive's CDX gave for the payload
+
+
+def set_capture_source(conn, capture_id: int, source: str | None, uri: str | None,
+                       digest: str | None) -> None:
+    conn.execute("UPDATE captures SET source = ?, source_uri = ?, source_digest = ? WHERE id = ?",
+                 (source, uri, digest, capture_id))
+
+
+def set_site_status(conn, site_id: str, status: str | None, redirects_to: str | None = None,
+                    successor: str | None = None) -> None:
+    """A portal's status (live, redirected, gone), where it redirects and its successor unit;
+    what is not given is kept."""
+    conn.execute("UPDATE sites SET status = coalesce(?, status), redirects_to = coalesce(?, redirects_to),"
+                 " successor = coalesce(?, successor) WHERE id = ?", (status, redirects_to, successor, site_id))
+
+
+def record_source(record) -> tuple[str | None, str | None, str | None]:
+    """(archive, memento URI, digest) of a WARC record; Nones for our own crawl's."""
+    return record.header(SOURCE_ARCHIVE), record.header(SOURCE_URI), record.header(SOURCE_DIGEST)
+
+
+def version_sources(conn, article_id: int) -> list[dict]:
+    """Where each version of the article came from, oldest first."""
+    rows = conn.execute(
+        "SELECT v.version, v.captured, c.source, c.source_uri FROM article_versions v"
+        " LEFT JOIN captures c ON c.id = v.capture_id WHERE v.article_id = ? ORDER BY v.version",
+        (article_id,)).fetchall()
+    return [{"version": r[0], "captured": r[1], "source": r[2] or OWN_CRAWL, "memento": r[3]}
+            for r in rows]
+
+
+def place_older_text(conn, row, article: dict, fields: dict, digest: str, capture_id, captured: str,
+                     crawl_id) -> str | None:
+    """Put a text captured before the article's newest version into its time order.
+
+    Returns None when `captured` is not older than the newest version (the caller's usual
+    path applies), else "changed" (a version was inserted) or "unchanged" (the text was
+    the one in force then, or the next version's text seen earlier)."""
+    article_id = row["id"]
+    versions = conn.execute(
+        "SELECT * FROM article_versions WHERE article_id = ? ORDER BY version", (article_id,)).fetchall()
+    if not versions or captured >= (versions[-1]["captured"] or ""):
+        return None
+    position = next(i for i, v in enumerate(versions) if (v["captured"] or "") > captured)
+    before = versions[position - 1] if position else None
+    after = versions[position]
+    conn.execute("UPDATE articles SET first_captured = min(coalesce(first_captured, :t), :t) WHERE id = :id",
+                 {"t": captured, "id": article_id})
+    if before is not None and before["text_hash"] == digest:
+        return "unchanged"
+    page = article.get("url")
+    for neighbour in (before, after):
+        # one crawl, another page of the article (print view, alias): the same version,
+        # whichever of its pages was processed first
+        if neighbour is not None and same_crawl_other_page(neighbour["crawl_id"], neighbour["url"] or row["url"],
+                                                           crawl_id, page):
+            return "unchanged"
+    if after["text_hash"] == digest:  # that text was archived earlier than we knew
+        conn.execute("UPDATE article_versions SET captured = ?, capture_id = ?, crawl_id = ? WHERE id = ?",
+                     (captured, capture_id, crawl_id, after["id"]))
+        return "unchanged"
+    newest = versions[-1]
+    text_of = {v["id"]: {f: v[f] for f in ARTICLE_FIELDS} for v in versions}
+    text_of[newest["id"]] = {f: row[f] for f in ARTICLE_FIELDS}  # the newest text lives in articles
+    # make room: versions from `after` on move up by one (two steps: UNIQUE(article_id, version))
+    conn.execute("UPDATE article_versions SET version = -version - 1 WHERE article_id = ? AND version >= ?",
+                 (article_id, after["version"]))
+    conn.execute("UPDATE article_versions SET version = -version WHERE article_id = ? AND version < 0",
+                 (article_id,))
+    canonical = article.get("canonical") or article.get("url")
+    page_url = article.get("url") if article.get("url") != canonical else None
+    conn.execute(
+        "INSERT INTO article_versions (article_id, version, captured, capture_id, crawl_id, url, text_hash,"
+        " changed, title, published, author, body, images, attachments)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (article_id, after["version"], captured, capture_id, crawl_id, page_url, digest,
+         _changed(text_of[before["id"]] if before is not None else None, fields),
+         fields["title"], fields["published"], fields["author"], fields["body"],
+         json.dumps(article.get("images") or [], ensure_ascii=False),
+         json.dumps(article.get("attachments") or [], ensure_ascii=False)))
+    conn.execute("UPDATE article_versions SET changed = ? WHERE id = ?",
+                 (_changed(fields, text_of[after["id"]]), after["id"]))
+    conn.execute("UPDATE articles SET versions = versions + 1 WHERE id = ?", (article_id,))
+    return "changed"
+
+
+def _changed(old: dict | None, new: dict) -> str | None:
+    if old is None:
+        return None
+    return json.dumps(changed_fields(old, new))

@@ -1,0 +1,312 @@
+"""`portal-archive import`: captures of a site from a public web archive into this archive.
+
+    list (CDX) -> choose -> fetch politely -> WARC record with provenance -> index -> holes
+
+Resumable: the WARC files are the journal. Every record written carries its memento URI
+(or source file and range); a new run first closes the files a killed run left open (at
+their last whole record), reads which mementos they hold, and fetches only the others. A
+capture is indexed from its WARC record by the same path as `index --rebuild`.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive.index import Index, url_key
+from archive.warc import WarcWriter, WriterConfig, repair
+from archive.warc_reader import iter_records
+from archive.timeline import SOURCE_RANGE, SOURCE_URI, set_site_status
+
+from . import holes as holes_mod
+from .cdx import CdxClient, CdxError
+from .fetch import FetchError, PoliteHttp, Politeness, fetch_memento, fetch_record
+from .records import done_key, write_copy, write_memento
+from .select import choose
+
+log = logging.getLogger(__name__)
+
+WAYBACK_CDX = "https://web.archive.org/cdx/search/cdx"
+WAYBACK_REPLAY = "https://web.archive.org/web/"
+IMPORT_PREFIX = "portal-archive-import"
+
+
+@dataclass(frozen=True)
+class ImportSettings:
+    rate: float = 1.0
+    retries: int = 5
+    backoff: float = 2.0
+    timeout: float = 60.0
+    everything: bool = False
+    warc_url: str | None = None     # prefix of WARC file URLs: fetch byte ranges (Common Crawl)
+    max_size: int = 1_000_000_000
+    user_agent: str = "portal-archive-import"
+    cdx_filters: tuple[str, ...] = ()   # CDX `filter=` values, e.g. statuscode:200
+    cdx_collapse: str | None = None     # CDX `collapse=`, e.g. digest
+
+    NAMES = {"IMPORT_RATE": ("rate", float), "IMPORT_RETRIES": ("retries", int),
+             "IMPORT_BACKOFF": ("backoff", float), "IMPORT_TIMEOUT": ("timeout", float),
+             "IMPORT_ALL": ("everything", lambda v: v.strip().lower() in ("1", "true", "yes")),
+             "IMPORT_WARC_URL": ("warc_url", str), "WARC_MAX_SIZE": ("max_size", int),
+             "USER_AGENT": ("user_agent", str),
+             "IMPORT_CDX_FILTER": ("cdx_filters", lambda v: tuple(f.strip() for f in v.split(",") if f.strip())),
+             "IMPORT_CDX_COLLAPSE": ("cdx_collapse", lambda v: v.strip() or None)}
+
+    @classmethod
+    def from_pairs(cls, pairs: dict) -> "ImportSettings":
+        values = {}
+        for name, raw in pairs.items():
+            if name not in cls.NAMES:
+                raise ValueError(f"unknown import setting {name} (known: {', '.join(sorted(cls.NAMES))})")
+            attr, convert = cls.NAMES[name]
+            try:
+                values[attr] = convert(raw)
+            except ValueError:
+                raise ValueError(f"bad value for {name}: {raw!r}") from None
+        settings = cls(**values)
+        settings.politeness()  # checks the numbers
+        if settings.max_size <= 0:
+            raise ValueError("WARC_MAX_SIZE must be positive")
+        return settings
+
+    def politeness(self) -> Politeness:
+        return Politeness(rate=self.rate, retries=self.retries, backoff=self.backoff,
+                          timeout=self.timeout, user_agent=self.user_agent)
+
+
+@dataclass(frozen=True)
+class Target:
+    site: str           # registry id, or the host
+    hosts: tuple[str, ...]
+    profile: dict | None = None
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    targets: list[Target]
+    data_dir: Path
+    cdx: str = WAYBACK_CDX
+    replay: str = WAYBACK_REPLAY
+    since: str | None = None
+    until: str | None = None
+    limit: int | None = None
+    settings: ImportSettings = field(default_factory=ImportSettings)
+    pairs: dict = field(default_factory=dict)
+
+
+@dataclass
+class SiteTally:
+    listed: int = 0
+    chosen: int = 0
+    held: int = 0
+    same_payload: int = 0
+    other: int = 0
+    fetched: int = 0
+    revisits: int = 0
+    resumed: int = 0
+    errors: int = 0
+    digest_mismatch: int = 0
+    per_year: dict = field(default_factory=dict)
+    imported_per_year: dict = field(default_factory=dict)
+
+
+def imported_records(warcs_dir: Path) -> tuple[set[str], list[Path]]:
+    """Mementos already imported (done keys) and the import WARC files, from the files."""
+    done, files = set(), []
+    for path in sorted(warcs_dir.glob(f"{IMPORT_PREFIX}-*.warc.gz")):
+        files.append(path)
+        try:
+            for record, _ref in iter_records(path):
+                uri = record.header(SOURCE_URI)
+                if uri:
+                    done.add(done_key(uri, record.header(SOURCE_RANGE)))
+        except (OSError, ValueError) as exc:  # damage past repair: what was read counts
+            log.warning("%s: %s", path.name, exc)
+    return done, files
+
+
+def index_files(index: Index, files: list[Path], own: set[Path]) -> dict:
+    """Index WARC records by the rebuild path (extraction, captures, articles, documents).
+    Kept in this one place so that it follows the project's record-to-rows function."""
+    from portal_crawler.extract.warc_extract import learn_templates
+    from portal_crawler.reindex import load_records, scan_metadata
+    stats = {"records": 0, "versions": 0, "documents": 0, "errors": 0, "damage": []}
+    trace = scan_metadata(files, own)
+    # a closed portal's pages are read with the template learned from its imported pages
+    load_records(index, files, trace, stats, learn_templates(files))
+    stats["errors"] += len(stats["damage"])
+    return stats
+
+
+def run_import(request: ImportRequest, progress=None) -> dict:
+    data = Path(request.data_dir)
+    warcs_dir = data / "warcs"
+    warcs_dir.mkdir(parents=True, exist_ok=True)
+    repaired = repair(warcs_dir)
+    done, earlier_files = imported_records(warcs_dir)
+    index = Index(data / "index.sqlite", cache_mb=16)
+    started = time.monotonic()
+    articles_before, versions_before = _counts(index)
+    http = PoliteHttp(request.settings.politeness())
+    archive = request.settings.warc_url or request.replay
+    settings = {"kind": "import", "cdx": request.cdx, "replay": request.replay, **request.pairs}
+    crawl_id = index.start_crawl([t.site for t in request.targets], settings)
+    writer = WarcWriter(WriterConfig(str(warcs_dir), prefix=IMPORT_PREFIX, max_size=request.settings.max_size,
+                                     crawl_id=crawl_id, targets=tuple(t.site for t in request.targets),
+                                     software="portal-archive import", user_agent=request.settings.user_agent),
+                        find_payload=index.find_payload)
+    tallies: dict[str, SiteTally] = {}
+    listed: dict[str, list] = {}
+    outcome, failure = "ok", None
+    try:
+        # files a killed import left unindexed are indexed first
+        indexed = {row[0] for row in index.conn.execute("SELECT DISTINCT warc_file FROM captures")}
+        pending = [p for p in earlier_files if p.name not in indexed]
+        if pending:
+            index_files(index, pending, set(pending))
+        _close_interrupted(index, crawl_id, {t.site for t in request.targets})
+        budget = request.limit
+        for target in request.targets:
+            tally = tallies[target.site] = SiteTally()
+            if target.profile:
+                index.upsert_site(target.profile)
+                p = target.profile
+                with index.transaction() as conn:
+                    set_site_status(conn, p["id"], None if p.get("status") == "unknown" else p.get("status"),
+                                    p.get("redirects_to"), p.get("successor"))
+            captures = []
+            for host in target.hosts:
+                client = CdxClient(request.cdx, http, request.settings.cdx_filters, request.settings.cdx_collapse)
+                captures += client.captures(host, request.since, request.until)
+            listed[target.site] = captures
+            tally.listed = len(captures)
+            tally.per_year = holes_mod.captures_per_year(captures)
+            held = _held_payloads(index, target.hosts, archive)
+            selection = choose(captures, held, everything=request.settings.everything)
+            tally.chosen, tally.held, tally.same_payload = len(selection.chosen), selection.held, selection.same_payload
+            tally.other = selection.other
+            for capture in selection.chosen:
+                if budget is not None and budget <= 0:
+                    break
+                key = done_key(*_source_of(request, capture))
+                if key in done:
+                    tally.resumed += 1
+                    continue
+                try:
+                    if request.settings.warc_url:
+                        copy = fetch_record(http, request.settings.warc_url, capture)
+                        written = write_copy(writer, copy, capture, archive, target.site)
+                    else:
+                        memento = fetch_memento(http, request.replay, capture)
+                        written = write_memento(writer, memento, capture, archive, target.site)
+                except FetchError as exc:
+                    log.warning("%s", exc)
+                    tally.errors += 1
+                    continue
+                done.add(key)
+                tally.fetched += 1
+                tally.revisits += written.revisit
+                tally.digest_mismatch += not written.digest_ok
+                year = capture.year
+                tally.imported_per_year[year] = tally.imported_per_year.get(year, 0) + 1
+                if budget is not None:
+                    budget -= 1
+                if progress:
+                    progress(tally)
+    except (CdxError, FetchError) as exc:
+        outcome, failure = "failed", str(exc)
+        log.error("import failed: %s", exc)
+    finally:
+        writer.close()
+    files = [warcs_dir / name for name in writer.closed_files]
+    stats = index_files(index, files, set(files)) if files else {"versions": 0, "documents": 0, "errors": 0}
+    reports = {}
+    for target in request.targets:
+        cdx_held = {url_key(c.url) for c in listed.get(target.site, []) if c.status == 200}
+        report = holes_mod.holes_report(index, warcs_dir, set(target.hosts), cdx_held)
+        tally = tallies.get(target.site) or SiteTally()
+        report.update(site=target.site, run=crawl_id, source=archive, captures_per_year=tally.per_year,
+                      imported_per_year=dict(sorted(tally.imported_per_year.items())), counts=tally.__dict__)
+        path = data / "reports" / f"import-{target.site}-{crawl_id}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        reports[target.site] = (path, report)
+    totals = {name: sum(getattr(t, name) for t in tallies.values())
+              for name in ("listed", "chosen", "held", "same_payload", "other", "fetched", "revisits", "resumed",
+                           "errors", "digest_mismatch")}
+    articles_after, versions_after = _counts(index)
+    new = articles_after - articles_before
+    added = versions_after - versions_before
+    summary = dict(totals, pages=totals["fetched"], new=new, versions=added,
+                   changed=added - new, errors=totals["errors"] + stats.get("errors", 0),
+                   documents=stats.get("documents", 0), repaired=len(repaired), warcs=writer.closed_files,
+                   seconds=round(time.monotonic() - started, 1), requests=http.requests, retried=http.retried,
+                   failure=failure)
+    index.finish_crawl(crawl_id, outcome, summary, warcs=writer.closed_files)
+    index.close()
+    return {"crawl_id": crawl_id, "outcome": outcome, "summary": summary,
+            "reports": {site: (str(path), report) for site, (path, report) in reports.items()}}
+
+
+def _close_interrupted(index: Index, current: int, sites: set[str]) -> None:
+    """Earlier imports of these sites still 'running' were killed (the caller holds the
+    sites' locks): they end as failed, counted from what their files hold."""
+    for run in index.crawls():
+        if run["id"] != current and run.get("outcome") == "running" \
+                and (run.get("settings") or {}).get("kind") == "import" and sites & set(run.get("targets") or ()):
+            index.finish_crawl(run["id"], "failed", {"interrupted": True})
+
+
+def _counts(index: Index) -> tuple[int, int]:
+    return index.conn.execute(
+        "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM article_versions)").fetchone()
+
+
+def _source_of(request: ImportRequest, capture) -> tuple[str, str | None]:
+    if request.settings.warc_url:
+        start = capture.offset or 0
+        return request.settings.warc_url + (capture.filename or ""), \
+            f"bytes={start}-{start + (capture.length or 0) - 1}"
+    return f"{request.replay}{capture.timestamp}id_/{capture.url}", None
+
+
+def _held_payloads(index: Index, hosts, archive: str) -> set[tuple[str, str]]:
+    """(url_key, base32 digest) of the payloads this archive holds on the hosts from our
+    crawls and other sources. Those imported from `archive` itself are left to the memento
+    check, so a resumed import chooses exactly what an uninterrupted one would."""
+    held = set()
+    for host in hosts:
+        bare = host.lower().removeprefix("www.")
+        for key, digest in index.conn.execute(
+                "SELECT url_key, payload_digest FROM captures WHERE url_key >= ? AND url_key < ?"
+                " AND payload_digest IS NOT NULL AND status = 200 AND coalesce(source, '') != ?",
+                (bare + "/", bare + "0", archive)):
+            held.add((key, digest.removeprefix("sha1:")))
+    return held
+
+
+def render(result: dict) -> str:
+    s = result["summary"]
+    lines = [f"import {result['crawl_id']}: {result['outcome']}" + (f" ({s['failure']})" if s.get("failure") else ""),
+             f"  captures   {s['listed']} listed, {s['chosen']} chosen ({s['held']} already archived, "
+             f"{s['same_payload']} same payload, {s['other']} not a page, document or image)",
+             f"  fetched    {s['fetched']}  ({s['revisits']} deduplicated, {s['resumed']} imported before)",
+             f"  articles   {s['new']} new, {s['changed']} older or newer versions",
+             f"  errors     {s['errors']}   digest mismatches {s['digest_mismatch']}   requests {s['requests']}"
+             f" ({s['retried']} retried)"]
+    warcs = s.get("warcs") or []
+    if warcs:
+        lines.append(f"  warcs      {len(warcs)} file(s): {', '.join(warcs[:3])}{' ...' if len(warcs) > 3 else ''}")
+    lines.append(f"  time       {s['seconds']:.1f}s")
+    for site, (path, report) in result["reports"].items():
+        years = ", ".join(f"{y}: {n}" for y, n in report["captures_per_year"].items()) or "none"
+        lines.append(f"  {site}: captures per year {years}")
+        lines.append(f"  {site}: {len(report['holes'])} article(s) linked from archived listings that no archive"
+                     f" holds; report {path}")
+        for hole in report["holes"][:10]:
+            lines.append(f"    {hole['url']}  {hole['title'] or ''}  (linked from {hole['linked_from'][0]})")
+        if len(report["holes"]) > 10:
+            lines.append(f"    ... {len(report['holes']) - 10} more in the report")
+    return "\n".join(lines)
