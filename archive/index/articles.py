@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Iterator
 
 from archive import aliases, textfold, version_rules
-from archive.timeline import place_older_text
+from archive.timeline import OWN_CRAWL, place_older_text
 import archive.index.fts as fts
 from archive.index.store import to_json
 from archive.timeutil import iso_timestamp, utc_now
@@ -380,6 +380,24 @@ class Articles:
             for key in ("images", "attachments", "aliases", "sources"):
                 item[key] = json.loads(item[key])
             yield item
+
+    def article_urls(self) -> set[str]:
+        """Every URL naming an archived article: canonical URLs and aliases."""
+        return {row[0] for row in self.conn.execute("SELECT url FROM articles UNION SELECT url FROM aliases")}
+
+    def version_count(self) -> int:
+        """How many versions of all articles the index holds."""
+        return self.conn.execute("SELECT count(*) FROM article_versions").fetchone()[0]
+
+    def version_sources(self, article_id: int) -> list[dict]:
+        """Where each version of the article came from, oldest first: version, captured,
+        source ("crawl" or the web archive it was imported from), memento (its URI or None)."""
+        rows = self.conn.execute(
+            "SELECT v.version, v.captured, c.source, c.source_uri FROM article_versions v"
+            " LEFT JOIN captures c ON c.id = v.capture_id WHERE v.article_id = ? ORDER BY v.version",
+            (article_id,)).fetchall()
+        return [{"version": r[0], "captured": r[1], "source": r[2] or OWN_CRAWL, "memento": r[3]}
+                for r in rows]
 
 
 def _julian(timestamp: str) -> float:

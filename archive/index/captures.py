@@ -5,6 +5,8 @@ A row is found by any spelling of its URL: `url_key` is the canonical form
 """
 from __future__ import annotations
 
+from typing import Iterator
+
 from archive.timeutil import iso_timestamp
 from archive.urlkey import lookup_keys, url_key
 
@@ -118,3 +120,34 @@ class Captures:
                 f" UNION SELECT DISTINCT o.warc_file FROM captures r JOIN captures o ON o.record_id = r.refers_to"
                 f" WHERE r.url IN ({marks}) AND r.record_type = 'revisit'", chunk + chunk))
         return names
+
+    def set_capture_source(self, capture_id: int, source: str | None, uri: str | None,
+                           digest: str | None) -> None:
+        """Where an imported capture came from: the archive, the memento URI, its digest."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE captures SET source = ?, source_uri = ?, source_digest = ? WHERE id = ?",
+                         (source, uri, digest, capture_id))
+
+    def indexed_warc_files(self) -> set[str]:
+        """Names of the WARC files the captures table holds records of."""
+        return {row[0] for row in self.conn.execute("SELECT DISTINCT warc_file FROM captures")}
+
+    def payloads_on_host(self, host: str, *, not_from: str) -> list[tuple[str, str]]:
+        """(url_key, payload digest) of the 200 captures of host (its bare name, keys start
+        with it) that have a digest, leaving out those imported from the archive `not_from`."""
+        return [(row[0], row[1]) for row in self.conn.execute(
+            "SELECT url_key, payload_digest FROM captures WHERE url_key >= ? AND url_key < ?"
+            " AND payload_digest IS NOT NULL AND status = 200 AND coalesce(source, '') != ?",
+            (host + "/", host + "0", not_from))]
+
+    def ok_capture_keys(self) -> set[str]:
+        """url_keys of every capture answered 200."""
+        return {row[0] for row in self.conn.execute("SELECT url_key FROM captures WHERE status = 200")}
+
+    def html_responses(self) -> Iterator[dict]:
+        """The 200 text/html response captures, oldest first: url, url_key, warc_file,
+        offset, length, record_id."""
+        for row in self.conn.execute(
+                "SELECT url, url_key, warc_file, offset, length, record_id FROM captures"
+                " WHERE status = 200 AND record_type = 'response' AND mime LIKE 'text/html%' ORDER BY timestamp"):
+            yield dict(row)

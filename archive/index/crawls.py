@@ -27,6 +27,15 @@ class Crawls:
         rows = self.conn.execute("SELECT * FROM sites ORDER BY id").fetchall()
         return [decoded(row, "hosts", "start_urls") for row in rows]
 
+    def set_site_status(self, site_id: str, status: str | None, redirects_to: str | None = None,
+                        successor: str | None = None) -> None:
+        """A portal's status (live, redirected, gone), where it redirects and its successor unit;
+        what is not given is kept."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE sites SET status = coalesce(?, status), redirects_to = coalesce(?, redirects_to),"
+                         " successor = coalesce(?, successor) WHERE id = ?",
+                         (status, redirects_to, successor, site_id))
+
     def start_crawl(self, targets: list[str], settings: dict | None = None) -> int:
         with self.transaction() as conn:
             cursor = conn.execute(

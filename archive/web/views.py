@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 from archive.index import Index
 from archive.search import QueryError, SearchResult, search
 from archive.snapshot import SnapshotNotFound
-from archive.timeline import version_sources
 from archive.warc_ref import WarcFormatError
 from archive.web import timefmt
 from archive.web.catalog import Catalog
@@ -180,7 +179,7 @@ def archived_link(index: Index, catalog: Catalog, view, item: dict, key: str) ->
 
 def _with_sources(index: Index, article_id: int) -> list[dict]:
     """Versions, each with where it came from (our crawl or a web archive's memento)."""
-    sources = {s["version"]: s for s in version_sources(index.conn, article_id)}
+    sources = {s["version"]: s for s in index.version_sources(article_id)}
     return [dict(v, source=sources.get(v["version"], {}).get("source"),
                  memento=sources.get(v["version"], {}).get("memento"))
             for v in index.article_versions(article_id)]
