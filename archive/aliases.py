@@ -11,6 +11,9 @@ seen.  Which URL names the row is decided by ``url_rank``: a declared canonical 
 readable path beats a print view or a bare number; once the article page is archived, a
 view's text never replaces its text (``is_view``).
 
+A part of the index's store, not one of its callers: `archive/index/articles.py` calls these
+functions inside its write transaction, so they take that connection and run their SQL on it.
+
 Keys (``article_keys.key``)::
 
     t|<site>|<title words>           the folded title: candidates, checked by body overlap

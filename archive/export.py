@@ -5,8 +5,9 @@ canonical, title, published, author, body, images, attachments) plus `aliases`
 (its other URLs), `captured` (ISO time of its newest capture), `versions` (how
 many different texts were archived), `gone` (ISO time of the crawl that found
 it missing, or null) and `sources` (where each version came from, oldest first:
-{version, captured, source: "crawl" or the web archive, memento: its URI or null}).  One SQL statement streams everything, so exporting 200k
-articles needs no per-article queries.
+{version, captured, source: "crawl" or the web archive, memento: its URI or null}).
+`Index.export_rows` streams everything from one SQL statement, so exporting 200k articles
+needs no per-article queries.
 """
 
 from __future__ import annotations
@@ -23,32 +24,10 @@ FORMATS = ("jsonl", "csv")
 # which spreadsheets read as "text" (OWASP, CSV injection). JSON lines stay as archived.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-EXPORT_SQL = """
-SELECT a.url, a.title, a.published, a.author, a.body, a.versions, a.gone,
-       coalesce((SELECT c.timestamp FROM captures c WHERE c.id = a.capture_id), a.last_captured)
-           AS captured,
-       (SELECT json_group_array(json_object('src', src, 'caption', caption))
-          FROM (SELECT src, caption FROM images WHERE article_id = a.id ORDER BY id)) AS images,
-       (SELECT json_group_array(json_object('href', href, 'name', name))
-          FROM (SELECT href, name FROM attachments WHERE article_id = a.id ORDER BY id)) AS attachments,
-       (SELECT json_group_array(url)
-          FROM (SELECT url FROM aliases WHERE article_id = a.id ORDER BY url)) AS aliases,
-       (SELECT json_group_array(json_object('version', version, 'captured', captured,
-                                            'source', coalesce(source, 'crawl'), 'memento', source_uri))
-          FROM (SELECT v.version, v.captured, c.source, c.source_uri FROM article_versions v
-                LEFT JOIN captures c ON c.id = v.capture_id
-                WHERE v.article_id = a.id ORDER BY v.version)) AS sources
-FROM articles a
-{where}
-ORDER BY a.id
-"""
-
 
 def iter_records(index, site: str | None = None) -> Iterator[dict]:
     """Export records in article order (oldest first)."""
-    where, params = ("WHERE a.site = ?", (site,)) if site else ("", ())
-    cursor = index.conn.execute(EXPORT_SQL.format(where=where), params)
-    for row in cursor:
+    for row in index.export_rows(site):
         yield {
             "url": row["url"],
             "canonical": row["url"],
@@ -56,13 +35,13 @@ def iter_records(index, site: str | None = None) -> Iterator[dict]:
             "published": row["published"],
             "author": row["author"],
             "body": row["body"],
-            "images": json.loads(row["images"]),
-            "attachments": json.loads(row["attachments"]),
-            "aliases": json.loads(row["aliases"]),
+            "images": row["images"],
+            "attachments": row["attachments"],
+            "aliases": row["aliases"],
             "captured": row["captured"],
             "versions": row["versions"],
             "gone": row["gone"],
-            "sources": json.loads(row["sources"]),
+            "sources": row["sources"],
         }
 
 

@@ -2,7 +2,10 @@
 as its last capture has the same links, so they are read here instead of parsed again.
 
 A crawl cache, not part of the derived index: `index --rebuild` leaves it empty and the next
-crawl fills it again (a page without stored links is simply parsed)."""
+crawl fills it again (a page without stored links is simply parsed).
+
+A part of the store with a table of its own (migration component "page_links"): it runs its
+SQL on the `Index`'s connection, in the index's transactions."""
 from __future__ import annotations
 
 import json

@@ -6,29 +6,18 @@ there. A text captured before the article's newest version (a 2019 memento impor
 our 2026 crawl) is placed among the older versions, in time order, instead of becoming
 the newest text.
 
-The provenance columns are their own migration component, so they never collide with the
-index's own migration numbers.
+`place_older_text` is a part of the index's store: `Index.upsert_article` calls it inside
+its write transaction, with that connection.  The provenance columns are their own
+migration component ("provenance", in archive/index/migrations.py), so they never collide
+with the index's own migration numbers.
 """
 from __future__ import annotations
 
 import json
 
-from archive.index import ARTICLE_FIELDS, Migration
+from archive.version_rules import ARTICLE_FIELDS, changed_fields, same_crawl_other_page
 
 OWN_CRAWL = "crawl"
-
-PROVENANCE_MIGRATIONS = (
-    Migration(1, "capture provenance", """
-ALTER TABLE captures ADD COLUMN source TEXT;
-ALTER TABLE captures ADD COLUMN source_uri TEXT;
-ALTER TABLE captures ADD COLUMN source_digest TEXT;
-"""),
-    Migration(2, "site status", """
-ALTER TABLE sites ADD COLUMN status TEXT;
-ALTER TABLE sites ADD COLUMN redirects_to TEXT;
-ALTER TABLE sites ADD COLUMN successor TEXT;
-"""),
-)
 
 # WARC headers of an imported record (cdx_toolkit writes the first two the same way).
 SOURCE_URI = "WARC-Source-URI"          # the memento URI, or the source WARC file's URL
@@ -37,33 +26,9 @@ SOURCE_ARCHIVE = "WARC-Source-Archive"  # the archive's name: its replay prefix 
 SOURCE_DIGEST = "WARC-Source-Digest"    # the digest the archive's CDX gave for the payload
 
 
-def set_capture_source(conn, capture_id: int, source: str | None, uri: str | None,
-                       digest: str | None) -> None:
-    conn.execute("UPDATE captures SET source = ?, source_uri = ?, source_digest = ? WHERE id = ?",
-                 (source, uri, digest, capture_id))
-
-
-def set_site_status(conn, site_id: str, status: str | None, redirects_to: str | None = None,
-                    successor: str | None = None) -> None:
-    """A portal's status (live, redirected, gone), where it redirects and its successor unit;
-    what is not given is kept."""
-    conn.execute("UPDATE sites SET status = coalesce(?, status), redirects_to = coalesce(?, redirects_to),"
-                 " successor = coalesce(?, successor) WHERE id = ?", (status, redirects_to, successor, site_id))
-
-
 def record_source(record) -> tuple[str | None, str | None, str | None]:
     """(archive, memento URI, digest) of a WARC record; Nones for our own crawl's."""
     return record.header(SOURCE_ARCHIVE), record.header(SOURCE_URI), record.header(SOURCE_DIGEST)
-
-
-def version_sources(conn, article_id: int) -> list[dict]:
-    """Where each version of the article came from, oldest first."""
-    rows = conn.execute(
-        "SELECT v.version, v.captured, c.source, c.source_uri FROM article_versions v"
-        " LEFT JOIN captures c ON c.id = v.capture_id WHERE v.article_id = ? ORDER BY v.version",
-        (article_id,)).fetchall()
-    return [{"version": r[0], "captured": r[1], "source": r[2] or OWN_CRAWL, "memento": r[3]}
-            for r in rows]
 
 
 def place_older_text(conn, row, article: dict, fields: dict, digest: str, capture_id, captured: str,
@@ -89,8 +54,8 @@ def place_older_text(conn, row, article: dict, fields: dict, digest: str, captur
     for neighbour in (before, after):
         # one crawl, another page of the article (print view, alias): the same version,
         # whichever of its pages was processed first
-        if neighbour is not None and crawl_id is not None and neighbour["crawl_id"] == crawl_id \
-                and (neighbour["url"] or row["url"]) != page:
+        if neighbour is not None and same_crawl_other_page(neighbour["crawl_id"], neighbour["url"] or row["url"],
+                                                           crawl_id, page):
             return "unchanged"
     if after["text_hash"] == digest:  # that text was archived earlier than we knew
         conn.execute("UPDATE article_versions SET captured = ?, capture_id = ?, crawl_id = ? WHERE id = ?",
@@ -124,4 +89,4 @@ def place_older_text(conn, row, article: dict, fields: dict, digest: str, captur
 def _changed(old: dict | None, new: dict) -> str | None:
     if old is None:
         return None
-    return json.dumps([f for f in ARTICLE_FIELDS if (old.get(f) or "") != (new.get(f) or "")])
+    return json.dumps(changed_fields(old, new))

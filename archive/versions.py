@@ -1,5 +1,8 @@
 """What a crawl did to the archived articles: when each was last asked for, which changed,
-and the recheck report (every article of the crawled sites counted once, in one bucket)."""
+and the recheck report (every article of the crawled sites counted once, in one bucket).
+
+A part of the index's store, not one of its callers: these queries read the captures and
+versions tables together, so they take the `Index` and run their SQL on its connection."""
 from __future__ import annotations
 
 from archive.index import Index, url_key

@@ -66,23 +66,14 @@ def _chosen_urls(index, urls, site) -> set[str]:
         chosen.update(c["url"] for c in captures)
     if site:
         # the captures table is the CDX: its site column says which portal a capture is of
-        chosen.update(row[0] for row in index.conn.execute(
-            "SELECT DISTINCT url FROM captures WHERE site = ?", (site,)))
+        chosen.update(index.site_capture_urls(site))
     return chosen
 
 
 def _files_holding(index, chosen: set[str], warc_paths: list[Path]) -> list[Path]:
     """The WARC files that hold the chosen URLs' captures or the originals their revisits
     point to, by the index's captures table (the CDX); all files if it knows none."""
-    names: set[str] = set()
-    urls = sorted(chosen)
-    for start in range(0, len(urls), 500):
-        chunk = urls[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        names.update(row[0] for row in index.conn.execute(
-            f"SELECT DISTINCT warc_file FROM captures WHERE url IN ({marks})"
-            f" UNION SELECT DISTINCT o.warc_file FROM captures r JOIN captures o ON o.record_id = r.refers_to"
-            f" WHERE r.url IN ({marks}) AND r.record_type = 'revisit'", chunk + chunk))
+    names = index.warc_files_of(chosen)
     held = [path for path in warc_paths if path.name in names]
     return held or warc_paths
 

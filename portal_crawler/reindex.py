@@ -18,7 +18,7 @@ from archive.index import Index
 from archive.index_aside import building_aside
 from archive.schedule import opened as opened_schedules
 from archive.snapshot import decode_body
-from archive.timeline import record_source, set_capture_source
+from archive.timeline import record_source
 from archive.timeutil import iso_timestamp
 from archive.urlkey import is_case_insensitive_server, lookup_keys
 from archive.warc import WarcRef, read_record, repair
@@ -91,7 +91,7 @@ def load_archive(index: Index, data_dir: Path, extra_warc_dirs: list[Path]) -> d
     for crawl in restored:
         index.finish_crawl(crawl.crawl_id, "rebuilt", warcs=sorted(crawl.warcs), finished=crawl.finished)
     stats["crawls"] = len(restored)
-    stats["articles"] = index.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    stats["articles"] = index.article_count()
     stats["errors"] = len(stats["damage"])
     return stats
 
@@ -99,7 +99,7 @@ def load_archive(index: Index, data_dir: Path, extra_warc_dirs: list[Path]) -> d
 def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats: dict,
                  templates: dict | None = None) -> None:
     templates = templates or {}
-    known = {row[0]: row[1] for row in index.conn.execute("SELECT record_id, id FROM captures")}
+    known = index.capture_ids_by_record()
     by_digest: dict[str, tuple[dict, Path, WarcRef]] = {}  # payload digest -> its page's article, record
     linked_from: dict[str, str] = {}
     documents = []
@@ -130,7 +130,7 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                     etag=record.http.header("ETag"), last_modified=record.http.header("Last-Modified"),
                     case_insensitive=is_case_insensitive_server(record.http.headers))
                 if record_source(record)[0]:
-                    set_capture_source(index.conn, capture_id, *record_source(record))
+                    index.set_capture_source(capture_id, *record_source(record))
             if status in (404, 410) and record_source(record)[0]:
                 continue  # a 404 kept by a web archive years ago says nothing about the page now
             capture = CaptureInfo(capture_id, iso_timestamp(record.date), crawl_id, site,

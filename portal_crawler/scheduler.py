@@ -181,7 +181,7 @@ def record_failed_crawl(index_path: Path, targets, settings: dict, error: str) -
 
 def latest_crawl_id(index_path: Path) -> int:
     with Index(index_path) as index:
-        return index.conn.execute("SELECT coalesce(max(id), 0) FROM crawls").fetchone()[0]
+        return index.latest_crawl_id()
 
 
 def crawl_after(index_path: Path, after_id: int, targets) -> dict | None:

@@ -60,15 +60,11 @@ class Catalog:
 
     @staticmethod
     def overview(index: Index, recent: int = 10) -> dict:
-        count = lambda sql: index.conn.execute(sql).fetchone()[0]  # noqa: E731
-        rows = index.conn.execute(
-            "SELECT url, title, site, published FROM articles"
-            " ORDER BY coalesce(published, '') DESC, id DESC LIMIT ?", (recent,)).fetchall()
         return {
-            "articles": count("SELECT count(*) FROM articles"),
-            "captures": count("SELECT count(*) FROM captures WHERE record_type IN ('response', 'revisit')"),
-            "sites": count("SELECT count(*) FROM sites"),
-            "recent": [dict(row) for row in rows],
+            "articles": index.article_count(),
+            "captures": index.capture_count(),
+            "sites": len(index.sites()),
+            "recent": index.recent_articles(recent),
         }
 
     @staticmethod
@@ -120,26 +116,3 @@ class Catalog:
         digests["matches_warc"] = "yes" if declared in (None, digests["sha1"]) else "no"
         return digests
 
-
-def browse_articles(index: Index, *, site=None, since=None, until=None, author=None,
-                    limit: int = 20, offset: int = 0) -> tuple[list[dict], int]:
-    """Articles matching only filters (no words), newest first, and how many there are."""
-    clauses, params = [], []
-    if site:
-        clauses.append("site = ?")
-        params.append(site)
-    if since:
-        clauses.append("substr(published, 1, 10) >= ?")
-        params.append(since)
-    if until:
-        clauses.append("substr(published, 1, 10) <= ?")
-        params.append(until)
-    if author:
-        clauses.append("fold(author) LIKE '%' || fold(?) || '%'")
-        params.append(author)
-    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-    total = index.conn.execute(f"SELECT count(*) FROM articles{where}", params).fetchone()[0]
-    rows = index.conn.execute(
-        f"SELECT url, title, published, site, author, substr(body, 1, 240) AS snippet FROM articles{where}"
-        " ORDER BY coalesce(published, '') DESC, id DESC LIMIT ? OFFSET ?", (*params, limit, offset)).fetchall()
-    return [dict(row) for row in rows], total

@@ -9,10 +9,9 @@ from urllib.parse import urlencode
 from archive.index import Index
 from archive.search import QueryError, SearchResult, search
 from archive.snapshot import SnapshotNotFound
-from archive.timeline import version_sources
 from archive.warc_ref import WarcFormatError
 from archive.web import timefmt
-from archive.web.catalog import Catalog, browse_articles
+from archive.web.catalog import Catalog
 from archive.web.citation import build_citation
 from archive.web.http import HttpError, Request, header_value, parse_charset
 from archive.wacz import export_wacz
@@ -98,8 +97,8 @@ def search_context(index: Index, form: SearchForm, t: Translator) -> dict:
             context["problem"] = t("err_bad_query", detail=detail)
             context["result"] = SearchResult([], 0)
     elif form.has_filters:
-        hits, total = browse_articles(index, site=form.site or None, since=since, until=until,
-                                      author=form.author or None, limit=form.limit, offset=form.offset)
+        hits, total = index.browse_articles(site=form.site or None, since=since, until=until,
+                                            author=form.author or None, limit=form.limit, offset=form.offset)
         context["result"] = SearchResult([_Row(hit) for hit in hits], total)
     else:
         context["overview"] = Catalog.overview(index)
@@ -180,7 +179,7 @@ def archived_link(index: Index, catalog: Catalog, view, item: dict, key: str) ->
 
 def _with_sources(index: Index, article_id: int) -> list[dict]:
     """Versions, each with where it came from (our crawl or a web archive's memento)."""
-    sources = {s["version"]: s for s in version_sources(index.conn, article_id)}
+    sources = {s["version"]: s for s in index.version_sources(article_id)}
     return [dict(v, source=sources.get(v["version"], {}).get("source"),
                  memento=sources.get(v["version"], {}).get("memento"))
             for v in index.article_versions(article_id)]

@@ -60,22 +60,17 @@ def listing_links(body: bytes, base: str) -> list[tuple[str, str]]:
 
 def holes_report(index, warcs_dir: Path, hosts: set[str], held_keys: set[str]) -> dict:
     """`held_keys`: url_keys with a 200 capture in the source archive (its CDX)."""
-    conn = index.conn
     hosts = {h.lower() for h in hosts}
     host_of = lambda url: (urlsplit(url).hostname or "").lower().removeprefix("www.")  # noqa: E731
     bare_hosts = {h.removeprefix("www.") for h in hosts}
-    articles = {row[0] for row in conn.execute("SELECT url FROM articles")
-                if host_of(row[0]) in bare_hosts}
-    articles |= {row[0] for row in conn.execute("SELECT url FROM aliases") if host_of(row[0]) in bare_hosts}
+    articles = {url for url in index.article_urls() if host_of(url) in bare_hosts}
     shapes = {shape(url) for url in articles} - {None}
     article_keys = {url_key(u) for u in articles}
-    ours = {row[0] for row in conn.execute("SELECT url_key FROM captures WHERE status = 200")}
+    ours = index.ok_capture_keys()
     holes: dict[str, dict] = {}
     listings = 0
     seen_pages: set[str] = set()
-    for row in conn.execute(
-            "SELECT url, url_key, warc_file, offset, length, record_id FROM captures"
-            " WHERE status = 200 AND record_type = 'response' AND mime LIKE 'text/html%' ORDER BY timestamp"):
+    for row in index.html_responses():
         if host_of(row["url"]) not in bare_hosts or row["url_key"] in article_keys or row["url_key"] in seen_pages:
             continue
         seen_pages.add(row["url_key"])

@@ -18,7 +18,7 @@ from pathlib import Path
 from archive.index import Index, url_key
 from archive.warc import WarcWriter, WriterConfig, repair
 from archive.warc_reader import iter_records
-from archive.timeline import SOURCE_RANGE, SOURCE_URI, set_site_status
+from archive.timeline import SOURCE_RANGE, SOURCE_URI
 
 from . import holes as holes_mod
 from .cdx import CdxClient, CdxError
@@ -162,7 +162,7 @@ def run_import(request: ImportRequest, progress=None) -> dict:
     outcome, failure = "ok", None
     try:
         # files a killed import left unindexed are indexed first
-        indexed = {row[0] for row in index.conn.execute("SELECT DISTINCT warc_file FROM captures")}
+        indexed = index.indexed_warc_files()
         pending = [p for p in earlier_files if p.name not in indexed]
         if pending:
             index_files(index, pending, set(pending))
@@ -173,9 +173,8 @@ def run_import(request: ImportRequest, progress=None) -> dict:
             if target.profile:
                 index.upsert_site(target.profile)
                 p = target.profile
-                with index.transaction() as conn:
-                    set_site_status(conn, p["id"], None if p.get("status") == "unknown" else p.get("status"),
-                                    p.get("redirects_to"), p.get("successor"))
+                index.set_site_status(p["id"], None if p.get("status") == "unknown" else p.get("status"),
+                                      p.get("redirects_to"), p.get("successor"))
             captures = []
             for host in target.hosts:
                 client = CdxClient(request.cdx, http, request.settings.cdx_filters, request.settings.cdx_collapse)
@@ -260,8 +259,7 @@ def _close_interrupted(index: Index, current: int, sites: set[str]) -> None:
 
 
 def _counts(index: Index) -> tuple[int, int]:
-    return index.conn.execute(
-        "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM article_versions)").fetchone()
+    return index.article_count(), index.version_count()
 
 
 def _source_of(request: ImportRequest, capture) -> tuple[str, str | None]:
@@ -279,10 +277,7 @@ def _held_payloads(index: Index, hosts, archive: str) -> set[tuple[str, str]]:
     held = set()
     for host in hosts:
         bare = host.lower().removeprefix("www.")
-        for key, digest in index.conn.execute(
-                "SELECT url_key, payload_digest FROM captures WHERE url_key >= ? AND url_key < ?"
-                " AND payload_digest IS NOT NULL AND status = 200 AND coalesce(source, '') != ?",
-                (bare + "/", bare + "0", archive)):
+        for key, digest in index.payloads_on_host(bare, not_from=archive):
             held.add((key, digest.removeprefix("sha1:")))
     return held
 

@@ -10,7 +10,6 @@ import logging
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from archive.timeline import set_site_status
 from archive.warc import WarcRef, read_record
 
 log = logging.getLogger(__name__)
@@ -39,8 +38,7 @@ def mark_moved_sites(index, warcs_dir: Path, crawl_id: int, profiles) -> list[tu
                 continue
             location = urljoin(start, record.http.header("Location") or "")
             if location and _bare(urlsplit(location).hostname) not in hosts:
-                with index.transaction() as conn:
-                    set_site_status(conn, profile.id, "redirected", location, profile.successor)
+                index.set_site_status(profile.id, "redirected", location, profile.successor)
                 moved.append((profile.id, location))
                 log.warning("%s: %s redirects to %s, off the site's hosts", profile.id, start, location)
                 break
