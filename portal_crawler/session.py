@@ -246,8 +246,11 @@ class CrawlSession:
         if stored is not None:
             return stored_record(stored, url)
         capture = self.archive.index.capture(capture_id) if capture_id else None
-        if capture is not None and capture.get("record_type") == "revisit" and \
-                url_key(capture.get("refers_to_url") or "") != url_key(url):
+        if capture is None or capture.get("record_type") != "revisit":
+            # a response read back on resume: the killed crawl may have archived it without
+            # getting as far as indexing its article
+            return None
+        if url_key(capture.get("refers_to_url") or "") != url_key(url):
             return None  # the same bytes as another URL (a print view, an alias): not known here
         return {"url": url, "canonical": url, "is_article": False}
 
