@@ -188,8 +188,9 @@ class WarcRecorder:
             return
         if response.status == 407 and request.meta.get("proxy"):
             # the proxy's own answer, not the portal's: archived it would be replayed and
-            # indexed as the page (ProxyFailures counts it and the report names the proxy)
-            logger.warning("not archived: the proxy's own 407 answer for %s", request.url)
+            # indexed as the page (ProxyFailures counts it, the report names the proxy and
+            # the spider logs the failed request: info here keeps that one line a request)
+            logger.info("not archived: the proxy's own 407 answer for %s", request.url)
             return
         try:
             written = self.record(request, response)
