@@ -111,6 +111,21 @@ def test_a_url_export_reads_past_the_damage(damaged, tmp_path):
     assert sha256(damaged["warc"]) == damaged["sha"]
 
 
+def test_the_web_wacz_download_reads_past_the_damage(damaged, tmp_path, caplog):
+    index = Index(damaged["data"] / "index.sqlite")
+    # an article whose captures are all whole, in a file damaged elsewhere
+    url = next(a["url"] for a in index.iter_articles(None) if all(
+        c["offset"] != damaged["ref"].offset for c in index.captures(a["url"])))
+    index.close()
+    with caplog.at_level("WARNING", logger="archive.web"):
+        answer = call(make_app(damaged["data"]), "/wacz?url=" + quote(url, safe=""))
+    assert answer.status == 200
+    (tmp_path / "article.wacz").write_bytes(answer.body)
+    validate(tmp_path / "article.wacz")
+    assert f"{damaged['warc'].name} at offset {damaged['ref'].offset}" in caplog.text
+    assert sha256(damaged["warc"]) == damaged["sha"]
+
+
 # -- request records of older WARCs holding proxy credentials --------------------------------
 
 URL = "http://thoxuan.thanhhoa.test/tin-tuc/a.html"
