@@ -6,7 +6,12 @@ indexes/index.cdx (CDXJ lines from cdxj-indexer, pywb's own indexer), pages/page
 datapackage.json with a sha256 per file, itself hashed in datapackage-digest.json.
 
 A filtered export (urls or site) copies the chosen records' gzip members byte for byte
-into one new WARC file: records are never re-serialised.
+into one new WARC file: records are never re-serialised, except request records holding a
+proxy's headers (WARCs of older versions), which go in as redacted copies (warc_redact.py).
+A full export packages each WARC file as it is, or, for a file with damaged members or such
+request records, a copy made of its whole records (`NAME.whole-records.warc.gz`, or
+`NAME.redacted.warc.gz` when only redacted): cdxj-indexer stops at a damaged member, and
+the archive's own files are never changed. Damage met is appended to the `damage` list given.
 """
 from __future__ import annotations
 
@@ -20,7 +25,8 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from archive.warc_reader import iter_records
+from archive.warc_redact import PROXY_REQUEST_HEADERS, served_member
+from archive.warc_scan import WarcScan
 from archive.warc_writer import metadata_uri
 
 WACZ_VERSION = "1.1.1"
@@ -78,7 +84,20 @@ def _files_holding(index, chosen: set[str], warc_paths: list[Path]) -> list[Path
     return held or warc_paths
 
 
-def _filtered_warc(warc_paths: list[Path], chosen: set[str], out_path: Path) -> int:
+def _holds_proxy_headers(record) -> bool:
+    return record.rec_type == "request" and record.http is not None and any(
+        name.lower() in PROXY_REQUEST_HEADERS for name, _ in record.http.headers)
+
+
+def _copy_members(source, refs, out) -> None:
+    """Write the (ref, redact) members of source into out: as they are, or redacted."""
+    for ref, redact in refs:
+        source.seek(ref.offset)
+        member = source.read(ref.length)
+        out.write(served_member(member) if redact else member)
+
+
+def _filtered_warc(warc_paths: list[Path], chosen: set[str], out_path: Path, damage: list) -> int:
     """Copy the gzip members of the chosen URLs' records (with the originals their
     revisits refer to and each source file's warcinfo) into out_path. Returns the count.
 
@@ -88,10 +107,12 @@ def _filtered_warc(warc_paths: list[Path], chosen: set[str], out_path: Path) -> 
     per_file, wanted_originals = [], set()
     for path in warc_paths:
         headers = []
-        for record, ref in iter_records(path):
-            headers.append((record.rec_type, record.target_uri, record.record_id, ref))
+        scan = WarcScan(path)
+        for record, ref in scan:
+            headers.append((record.rec_type, record.target_uri, record.record_id, (ref, _holds_proxy_headers(record))))
             if record.rec_type == "revisit" and record.target_uri in chosen:
                 wanted_originals.add(record.header("WARC-Refers-To"))
+        damage.extend(scan.damage)
         per_file.append((path, headers))
     copied = 0
     with open(out_path, "wb") as out:
@@ -102,11 +123,31 @@ def _filtered_warc(warc_paths: list[Path], chosen: set[str], out_path: Path) -> 
                 continue
             warcinfo = [ref for rec_type, _target, _id, ref in headers if rec_type == "warcinfo"][:1]
             with open(path, "rb") as source:
-                for ref in warcinfo + keep:
-                    source.seek(ref.offset)
-                    out.write(source.read(ref.length))
-                    copied += 1
+                _copy_members(source, warcinfo + keep, out)
+            copied += len(warcinfo) + len(keep)
     return copied
+
+
+def _packaged_files(warc_paths: list[Path], folder: Path, damage: list) -> tuple[list[Path], list[str]]:
+    """The files a full export packages (see the module doc), and a note for each copy."""
+    packaged, notes = [], []
+    for path in warc_paths:
+        scan = WarcScan(path)
+        refs = [(ref, _holds_proxy_headers(record)) for record, ref in scan]
+        redacted = sum(redact for _, redact in refs)
+        if not scan.damage and not redacted:
+            packaged.append(path)
+            continue
+        damage.extend(scan.damage)
+        stem = path.name[:-len(".warc.gz")]
+        copy = folder / f"{stem}.{'whole-records' if scan.damage else 'redacted'}.warc.gz"
+        with open(path, "rb") as source, open(copy, "wb") as out:
+            _copy_members(source, refs, out)
+        packaged.append(copy)
+        what = [f"damaged: packaged {copy.name} ({len(refs)} whole records)"] if scan.damage else []
+        what += [f"{redacted} request records without proxy headers"] if redacted else []
+        notes.append(f"{path.name} " + ", ".join(what))
+    return packaged, notes
 
 
 def _pages(index, chosen: set[str] | None, site: str | None) -> list[dict]:
@@ -178,9 +219,11 @@ def _write_zip(path: Path, warc_paths: list[Path], cdxj: str, page_list: list[di
 
 
 def export_wacz(warcs_dir, index, out_path, urls=None, site=None, pages=None,
-                title: str = "portal-archive export") -> str:
+                title: str = "portal-archive export", damage: list | None = None) -> str:
     """Write a WACZ of all captures (default) or of the given URLs / site; returns a
-    one-line summary. `pages` (dicts with url, ts, title) replaces the article list."""
+    one-line summary. `pages` (dicts with url, ts, title) replaces the article list;
+    damaged stretches of the WARC files read past are appended to `damage`."""
+    damage = [] if damage is None else damage
     warcs_dir, out_path = Path(warcs_dir), Path(out_path)
     warc_paths = sorted(warcs_dir.glob("*.warc.gz"))  # closed files only: `.open` ones are still growing
     if not warc_paths:
@@ -190,12 +233,13 @@ def export_wacz(warcs_dir, index, out_path, urls=None, site=None, pages=None,
     with tempfile.TemporaryDirectory(dir=out_path.parent, prefix=".wacz-") as tmp:
         if chosen is not None:
             filtered = Path(tmp) / f"portal-archive-export-{datetime.now(timezone.utc):%Y%m%d%H%M%S}.warc.gz"
-            records = _filtered_warc(_files_holding(index, chosen, warc_paths), chosen, filtered)
+            records = _filtered_warc(_files_holding(index, chosen, warc_paths), chosen, filtered, damage)
             if not records:
                 raise LookupError("no archived records match the chosen URLs/site")
-            warc_paths = [filtered]
+            warc_paths, notes = [filtered], []
         else:
             records = None
+            warc_paths, notes = _packaged_files(warc_paths, Path(tmp), damage)
         page_list = pages if pages is not None else _pages(index, chosen, site)
         cdxj = _cdxj_lines(warc_paths)  # filenames in it are the basenames used below
         try:
@@ -205,4 +249,4 @@ def export_wacz(warcs_dir, index, out_path, urls=None, site=None, pages=None,
             if partial.exists():
                 partial.unlink()
     source = f"{records} records" if records is not None else f"{len(warc_paths)} WARC files"
-    return f"{source}, {cdxj.count(chr(10))} index lines, {len(page_list)} pages"
+    return "; ".join([f"{source}, {cdxj.count(chr(10))} index lines, {len(page_list)} pages", *notes])

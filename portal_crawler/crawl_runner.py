@@ -38,7 +38,9 @@ class CrawlReport:
         recheck = s.get("recheck")
         if recheck:
             lines += recheck_lines(recheck)
-        lines.append(f"  errors     {s.get('errors', 0)}   gone {s.get('gone', 0)}")
+        # `gone` counts page links that answered 404/410 (most never were articles: a dead link);
+        # articles found gone are the recheck report's, on the `rechecked` line
+        lines.append(f"  errors     {s.get('errors', 0)}   pages not found (404/410) {s.get('gone', 0)}")
         scrapy_stats = s.get("stats") or {}
         if scrapy_stats.get("proxy/failed"):
             failed = scrapy_stats["proxy/failed"]

@@ -397,6 +397,17 @@ class LeaseRelease:
             leases.release(response.request)
 
 
+def wake_engine(engine) -> None:
+    """Make the engine ask the scheduler for requests now. Another worker's requests reach the
+    shared queue without passing through this engine, which then polls it only at its own
+    5 s heartbeat. Scrapy 2.19 has no public call for this (`engine.crawl` needs a request,
+    `unpause` only clears a flag), so the engine slot's `nextcall` is used, the one private
+    name this module touches; scheduling it while the engine is busy is a no-op."""
+    slot = getattr(engine, "_slot", None)
+    if slot is not None:
+        slot.nextcall.schedule()
+
+
 class RunMonitor:
     """Keeps a worker alive while the run has work anywhere, and ends the run when it has
     none: busy flags in Redis, checked when this worker's engine goes idle."""
@@ -452,12 +463,13 @@ class RunMonitor:
 
     # ------------------------------------------------------------------ state
     def busy_here(self) -> bool:
-        engine = self.crawler.engine
-        slot = getattr(engine, "_slot", None)
-        scraper_slot = getattr(engine.scraper, "slot", None)
-        return bool(getattr(slot, "inprogress", None) or engine.downloader.active
-                    or (scraper_slot is not None and not scraper_slot.is_idle())
-                    or getattr(engine, "_start", None) is not None)
+        """Scrapy's own idleness test: nothing in the downloader or the scraper, start requests
+        done, and nothing pending in the scheduler, which is the run's shared queue: work queued
+        for the run counts as this worker's, since it is about to take some of it."""
+        try:
+            return not self.crawler.engine.spider_is_idle()
+        except RuntimeError:    # the engine has no spider open (starting or closed): no work
+            return False
 
     def heartbeat(self):
         import redis
@@ -475,11 +487,8 @@ class RunMonitor:
             self.leases.clear()
         if time.monotonic() - self.last_reclaim_check >= RECLAIM_CHECK_SECONDS:
             self.reclaim_dead_workers()
-        if not busy and self.server.zcard(self.keys.requests) > 0:
-            # Work appeared while this engine slept: wake it now, not at its next 5 s heartbeat.
-            slot = getattr(self.crawler.engine, "_slot", None)
-            if slot is not None:
-                slot.nextcall.schedule()
+        if self.server.zcard(self.keys.requests) > 0:
+            wake_engine(self.crawler.engine)
 
 
     def others_busy(self) -> bool:

@@ -8,7 +8,8 @@ import time
 from protego import Protego
 from twisted.internet import defer, error
 from twisted.web._newclient import ResponseFailed
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import (DownloadConnectionRefusedError, DownloadFailedError, DownloadTimeoutError,
+                               NotConfigured, ResponseDataLossError)
 
 from portal_crawler.session import CrawlSession
 
@@ -16,9 +17,12 @@ logger = logging.getLogger(__name__)
 
 # Answers that mean the server is struggling (a plain 500 is one broken page, not overload).
 OVERLOAD_STATUSES = frozenset({429, 502, 503, 504, 522, 524})
-# Failures that mean the server is struggling: slow down on them.
+# Failures that mean the server is struggling: slow down on them. Scrapy 2.19 raises its own
+# classes in place of Twisted's (refused, timed out, failed, cut short); both are kept for other
+# download handlers. A host name that does not resolve is not a struggling server: not here.
 NETWORK_ERRORS = (TimeoutError, ConnectionError, defer.TimeoutError, error.TimeoutError, error.ConnectError,
-                  error.ConnectionLost, error.ConnectionRefusedError, ResponseFailed)
+                  error.ConnectionLost, error.ConnectionRefusedError, ResponseFailed,
+                  DownloadConnectionRefusedError, DownloadTimeoutError, DownloadFailedError, ResponseDataLossError)
 
 
 class ProxyMiddleware:

@@ -18,11 +18,12 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from archive.redact import redact_text
+from archive.warc_redact import PROXY_REQUEST_HEADERS
 
 CREDENTIALS_FILE = "proxy-credentials"
 # Request headers addressed to the proxy, never seen by the origin server: neither archived
 # nor put on a shared queue.
-PROXY_HEADERS = frozenset({b"proxy-authorization", b"proxy-connection"})
+PROXY_HEADERS = frozenset(name.encode("ascii") for name in PROXY_REQUEST_HEADERS)
 
 
 class ProxyError(ValueError):

@@ -186,6 +186,12 @@ class WarcRecorder:
     def response_downloaded(self, response, request, spider):
         if self.writer is None:
             return
+        if response.status == 407 and request.meta.get("proxy"):
+            # the proxy's own answer, not the portal's: archived it would be replayed and
+            # indexed as the page (ProxyFailures counts it, the report names the proxy and
+            # the spider logs the failed request: info here keeps that one line a request)
+            logger.info("not archived: the proxy's own 407 answer for %s", request.url)
+            return
         try:
             written = self.record(request, response)
         except OSError as exc:

@@ -3,13 +3,17 @@ and nothing prints a traceback: a closed port, and a proxy refusing wrong creden
 from __future__ import annotations
 
 import json
+import re
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+from archive.warc import iter_records
 from portal_crawler.demo.server import DemoServer
 from tests.support.auth_proxy import AuthProxy
+from tests.support.warc_check import warc_files
 
 CLI = [sys.executable, "-m", "portal_crawler.cli"]
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,3 +64,12 @@ def test_wrong_proxy_credentials_are_named_in_the_report(tmp_path):
     assert result.returncode == 1 and result.stdout.startswith("crawl 1: failed"), result.stdout
     assert f"proxy      {address} refused the credentials (407): " in result.stdout, result.stdout
     assert "Traceback" not in result.stderr and "wrong" not in result.stdout + result.stderr
+    # the proxy's 407 is not the portal's answer: no WARC record and no capture of it
+    statuses = [record.http.status for path in warc_files(tmp_path / "data" / "warcs")
+                for record, _ in iter_records(path) if record.rec_type == "response"]
+    assert 407 not in statuses, statuses
+    db = sqlite3.connect(tmp_path / "data" / "index.sqlite")
+    assert db.execute("SELECT count(*) FROM captures WHERE status = 407").fetchone()[0] == 0
+    lines = log_lines(result.stderr)
+    urls = [re.search(r"http://[^\s:]+(?::\d+)?[^\s:]*", line).group(0) for line in lines]
+    assert len(urls) == len(set(urls)), lines      # still one line a failed request (-v says more)

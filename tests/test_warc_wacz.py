@@ -108,8 +108,8 @@ def test_a_url_export_reads_only_the_files_holding_its_records(archive, tmp_path
     import archive.wacz as wacz
     index, warcs = archive
     read = []
-    original = wacz.iter_records
-    monkeypatch.setattr(wacz, "iter_records", lambda path: read.append(path.name) or original(path))
+    original = wacz.WarcScan
+    monkeypatch.setattr(wacz, "WarcScan", lambda path: read.append(path.name) or original(path))
     url = "http://hauloc.thanhhoa.test/tin/c-copy.html"
     export_wacz(warcs, index, tmp_path / "c.wacz", urls=[url])
     validate(tmp_path / "c.wacz")

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from archive.index import Index
 from archive.snapshot import capture_ref, snapshot_capture
 from archive.warc_reader import read_record, sha1_digest
+from archive.warc_redact import served_member
 
 log = logging.getLogger(__name__)
 
@@ -83,14 +84,15 @@ class Catalog:
         raise FileNotFoundError(f"WARC file {filename} not in {self.warcs_dir}")
 
     def record_bytes(self, capture: dict) -> bytes:
-        """The capture's record exactly as stored: one gzip member, itself a valid .warc.gz."""
+        """The capture's record as stored: one gzip member, itself a valid .warc.gz (a request
+        record holding a proxy's headers, from an older WARC, as its redacted copy)."""
         path = self.warc_path(capture["warc_file"])
         with open(path, "rb") as handle:
             handle.seek(int(capture["offset"]))
             data = handle.read(int(capture["length"]))
         if len(data) != int(capture["length"]):
             raise OSError(f"{path} ends inside the record at {capture['offset']}")
-        return data
+        return served_member(data)
 
     def snapshot(self, index: Index, capture: dict) -> tuple[str, list[tuple[str, str]], bytes]:
         return snapshot_capture(index, self.warcs_dir, capture)

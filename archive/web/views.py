@@ -304,12 +304,15 @@ def article_wacz(index: Index, catalog: Catalog, url: str) -> tuple[str, bytes]:
     name = f"article-{article['id']}-{timefmt.stamp14(capture['timestamp'])}.wacz"
     with tempfile.TemporaryDirectory(prefix="portal-archive-wacz-") as directory:
         path = f"{directory}/{name}"
+        damage = []
         try:
             export_wacz(catalog.warcs_dir, index, path, urls=urls, pages=pages,
-                        title=article.get("title") or capture["url"])
+                        title=article.get("title") or capture["url"], damage=damage)
         except (FileNotFoundError, LookupError, RuntimeError) as error:
             log.warning("WACZ of %s failed: %s", url, error)
             raise HttpError(503, "err_wacz_unavailable", detail=str(error)) from error
+        if damage:  # the whole records went in; the archivist should hear of the rest
+            log.warning("WACZ of %s read past damaged WARC data: %s", url, "; ".join(d.describe() for d in damage))
         with open(path, "rb") as handle:
             return name, handle.read()
 

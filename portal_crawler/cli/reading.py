@@ -7,6 +7,7 @@ from pathlib import Path
 
 from portal_crawler.console import Reply, is_terminal, terminal_snippet
 from portal_crawler.cli.datadir import existing_archive, open_index
+from portal_crawler.cli.indexing import damage_reply
 from portal_crawler.cli.options import data_option
 from portal_crawler.cli.outputs import check_output_file, write_output_file
 from portal_crawler.errors import UserError
@@ -80,11 +81,13 @@ def cmd_export_wacz(args) -> Reply:
     data = existing_archive(args.data)
     out = Path(args.output)
     check_output_file(out, args.force, data)
+    damage = []
     try:
-        info = export_wacz(data / "warcs", open_index(data), out, urls=args.url or None, site=args.site)
+        info = export_wacz(data / "warcs", open_index(data), out, urls=args.url or None, site=args.site,
+                           damage=damage)
     except (LookupError, FileNotFoundError) as exc:  # nothing matched, or no closed WARC file yet
         raise UserError(str(exc).strip("'\"")) from None
-    return Reply(f"wrote {out}" + (f": {info}" if info else ""))
+    return damage_reply(f"wrote {out}" + (f": {info}" if info else ""), damage)
 
 
 def cmd_crawls(args) -> Reply:
