@@ -52,8 +52,12 @@ def set_site_status(conn, site_id: str, status: str | None, redirects_to: str | 
 
 
 def record_source(record) -> tuple[str | None, str | None, str | None]:
-    """(archive, memento URI, digest) of a WARC record; Nones for our own crawl's."""
-    return record.header(SOURCE_ARCHIVE), record.header(SOURCE_URI), record.header(SOURCE_DIGEST)
+    """(archive, memento, digest) of a WARC record; Nones for our own crawl's. A record
+    copied from a byte range of a WARC file is named by the file's URL and the range
+    ("URL bytes=START-END"): one file holds many captures."""
+    uri, byte_range = record.header(SOURCE_URI), record.header(SOURCE_RANGE)
+    memento = f"{uri} {byte_range}" if uri and byte_range else uri
+    return record.header(SOURCE_ARCHIVE), memento, record.header(SOURCE_DIGEST)
 
 
 def version_sources(conn, article_id: int) -> list[dict]:

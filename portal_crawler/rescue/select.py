@@ -3,23 +3,51 @@
 For each URL: the oldest capture of each distinct payload digest (every text it ever had)
 and its newest capture (when the article was last seen; a revisit when its payload is
 already archived). A payload this archive already holds at that URL (our own crawl, an
-earlier import) is not fetched again. `everything` keeps every capture of every type.
+earlier import) is not fetched again, except a page's oldest capture when it is older than
+anything held at that URL: it becomes a revisit of the held payload and dates the page's
+first sighting. `everything` keeps every capture of every type.
+Captures of other hosts than the site's (a CDX server's listing may hold them) are dropped.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from archive.urlkey import lookup_keys, url_key
 
 from .cdx import Capture
 
 WANTED_MIME_PREFIXES = ("text/html", "application/xhtml", "image/")
+PAGE_MIME_PREFIXES = ("text/html", "application/xhtml")
 WANTED_MIME_PARTS = ("pdf", "msword", "officedocument", "opendocument", "ms-excel", "powerpoint")
 
 
 def wanted(capture: Capture) -> bool:
     return capture.status == 200 and capture.url.startswith(("http:", "https:")) and (capture.mime.startswith(WANTED_MIME_PREFIXES)
                                       or any(part in capture.mime for part in WANTED_MIME_PARTS))
+
+
+def host_of(url: str) -> str | None:
+    """host[:port] of a URL, without www.; None for a URL no request can carry (control
+    characters, spaces: urlsplit would silently strip a CR/LF)."""
+    if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    host = (parts.hostname or "").removeprefix("www.")
+    return f"{host}:{port}" if port and port not in (80, 443) else host or None
+
+
+def on_hosts(captures: list[Capture], hosts) -> tuple[list[Capture], list[Capture]]:
+    """(captures on the site's hosts, the others)."""
+    own = {host_of(h if "://" in h else f"http://{h}/") for h in hosts}
+    mine, others = [], []
+    for capture in captures:
+        (mine if host_of(capture.url) in own else others).append(capture)
+    return mine, others
 
 
 @dataclass
@@ -30,8 +58,11 @@ class Selection:
     other: int = 0         # not a page, document or image; not a 200
 
 
-def choose(captures: list[Capture], held: set[tuple[str, str]] = frozenset(), everything: bool = False) -> Selection:
-    """`held`: (url_key, digest) pairs of payloads already archived."""
+def choose(captures: list[Capture], held: set[tuple[str, str]] = frozenset(), everything: bool = False,
+           held_since: dict[str, str] | None = None) -> Selection:
+    """`held`: (url_key, digest) pairs of payloads already archived; `held_since`: url_key ->
+    the 14-digit time of the oldest capture held at that URL."""
+    held_since = held_since or {}
     selection = Selection()
     by_url: dict[str, list[Capture]] = {}
     pages = {url_key(c.url) for c in captures if wanted(c)}
@@ -50,7 +81,9 @@ def choose(captures: list[Capture], held: set[tuple[str, str]] = frozenset(), ev
         seen: set[str | None] = set()
         for capture in group:
             # held under either key: a case-insensitive (IIS) server's captures are keyed folded
-            if capture.digest and any((k, capture.digest) in held for k in lookup_keys(capture.url)):
+            keys = lookup_keys(capture.url)
+            if capture.digest and any((k, capture.digest) in held for k in keys) \
+                    and not (capture is group[0] and older_than_held(capture, keys, held_since)):
                 selection.held += 1
             elif capture.digest and capture.digest in seen and capture is not group[-1]:
                 selection.same_payload += 1
@@ -59,3 +92,11 @@ def choose(captures: list[Capture], held: set[tuple[str, str]] = frozenset(), ev
             seen.add(capture.digest)
     selection.chosen.sort(key=lambda c: (c.timestamp, c.url))
     return selection
+
+
+def older_than_held(capture: Capture, keys, held_since: dict[str, str]) -> bool:
+    """A page captured before anything this archive holds at its URL (a first sighting)."""
+    if not capture.mime.startswith(PAGE_MIME_PREFIXES) and capture.mime != "warc/revisit":
+        return False
+    since = [held_since[k] for k in keys if k in held_since]
+    return bool(since) and capture.timestamp < min(since)
