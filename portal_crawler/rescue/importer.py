@@ -214,7 +214,8 @@ def run_import(request: ImportRequest, progress=None) -> dict:
                         written = write_copy(writer, copy, capture, archive, target.site)
                     else:
                         memento = fetch_memento(http, request.replay, capture)
-                        written = write_memento(writer, memento, capture, archive, target.site)
+                        first = (capture.url, capture.timestamp) in selection.first_sightings
+                        written = write_memento(writer, memento, capture, archive, target.site, dedupe=not first)
                 except FetchError as exc:
                     log.warning("%s", exc)
                     tally.errors += 1

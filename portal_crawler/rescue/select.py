@@ -4,8 +4,8 @@ For each URL: the oldest capture of each distinct payload digest (every text it 
 and its newest capture (when the article was last seen; a revisit when its payload is
 already archived). A payload this archive already holds at that URL (our own crawl, an
 earlier import) is not fetched again, except a page's oldest capture when it is older than
-anything held at that URL: it becomes a revisit of the held payload and dates the page's
-first sighting. `everything` keeps every capture of every type.
+anything held at that URL: it dates the page's first sighting, and is stored whole (a
+revisit of a later record would be indexed at its original's time). `everything` keeps every capture of every type.
 Captures of other hosts than the site's (a CDX server's listing may hold them) are dropped.
 """
 from __future__ import annotations
@@ -56,6 +56,7 @@ class Selection:
     held: int = 0          # payloads this archive holds already
     same_payload: int = 0  # later captures of a payload already chosen
     other: int = 0         # not a page, document or image; not a 200
+    first_sightings: set = field(default_factory=set)  # (url, timestamp): held payloads, seen earlier
 
 
 def choose(captures: list[Capture], held: set[tuple[str, str]] = frozenset(), everything: bool = False,
@@ -85,6 +86,9 @@ def choose(captures: list[Capture], held: set[tuple[str, str]] = frozenset(), ev
             if capture.digest and any((k, capture.digest) in held for k in keys) \
                     and not (capture is group[0] and older_than_held(capture, keys, held_since)):
                 selection.held += 1
+            elif capture.digest and any((k, capture.digest) in held for k in keys):
+                selection.first_sightings.add((capture.url, capture.timestamp))
+                selection.chosen.append(capture)
             elif capture.digest and capture.digest in seen and capture is not group[-1]:
                 selection.same_payload += 1
             else:
