@@ -100,7 +100,7 @@ def choose(captures: list[Capture], held: set[tuple[str, str]] = frozenset(), ev
 
 def older_than_held(capture: Capture, keys, held_since: dict[str, str]) -> bool:
     """A page captured before anything this archive holds at its URL (a first sighting)."""
-    if not capture.mime.startswith(PAGE_MIME_PREFIXES) and capture.mime != "warc/revisit":
+    if not capture.mime.startswith(PAGE_MIME_PREFIXES):
         return False
     since = [held_since[k] for k in keys if k in held_since]
     return bool(since) and capture.timestamp < min(since)
