@@ -27,8 +27,12 @@ SOURCE_DIGEST = "WARC-Source-Digest"    # the digest the archive's CDX gave for 
 
 
 def record_source(record) -> tuple[str | None, str | None, str | None]:
-    """(archive, memento URI, digest) of a WARC record; Nones for our own crawl's."""
-    return record.header(SOURCE_ARCHIVE), record.header(SOURCE_URI), record.header(SOURCE_DIGEST)
+    """(archive, memento, digest) of a WARC record; Nones for our own crawl's. A record
+    copied from a byte range of a WARC file is named by the file's URL and the range
+    ("URL bytes=START-END"): one file holds many captures."""
+    uri, byte_range = record.header(SOURCE_URI), record.header(SOURCE_RANGE)
+    memento = f"{uri} {byte_range}" if uri and byte_range else uri
+    return record.header(SOURCE_ARCHIVE), memento, record.header(SOURCE_DIGEST)
 
 
 def place_older_text(conn, row, article: dict, fields: dict, digest: str, capture_id, captured: str,
@@ -42,6 +46,8 @@ def place_older_text(conn, row, article: dict, fields: dict, digest: str, captur
     versions = conn.execute(
         "SELECT * FROM article_versions WHERE article_id = ? ORDER BY version", (article_id,)).fetchall()
     if not versions or captured >= (versions[-1]["captured"] or ""):
+        if versions and captured < (row["last_captured"] or "") and digest != versions[-1]["text_hash"]:
+            return _split_newest(conn, row, article, fields, digest, capture_id, captured, crawl_id, versions[-1])
         return None
     position = next(i for i, v in enumerate(versions) if (v["captured"] or "") > captured)
     before = versions[position - 1] if position else None
@@ -83,6 +89,31 @@ def place_older_text(conn, row, article: dict, fields: dict, digest: str, captur
     conn.execute("UPDATE article_versions SET changed = ? WHERE id = ?",
                  (_changed(fields, text_of[after["id"]]), after["id"]))
     conn.execute("UPDATE articles SET versions = versions + 1 WHERE id = ?", (article_id,))
+    return "changed"
+
+
+def _split_newest(conn, row, article: dict, fields: dict, digest: str, capture_id, captured: str, crawl_id,
+                  newest) -> str:
+    """Another text captured while the newest version was in force (seen at its start and
+    again at the article's last capture): the newest text then ran twice, with this one
+    between. Two versions follow: this text, then the newest text again from the last
+    capture, so the article's text stays the newest."""
+    article_id = row["id"]
+    current = {f: row[f] for f in ARTICLE_FIELDS}
+    canonical = article.get("canonical") or article.get("url")
+    page_url = article.get("url") if article.get("url") != canonical else None
+    insert = ("INSERT INTO article_versions (article_id, version, captured, capture_id, crawl_id, url, text_hash,"
+              " changed, title, published, author, body, images, attachments)"
+              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    conn.execute(insert, (article_id, newest["version"] + 1, captured, capture_id, crawl_id, page_url, digest,
+                          _changed(current, fields), fields["title"], fields["published"], fields["author"],
+                          fields["body"], json.dumps(article.get("images") or [], ensure_ascii=False),
+                          json.dumps(article.get("attachments") or [], ensure_ascii=False)))
+    conn.execute(insert, (article_id, newest["version"] + 2, row["last_captured"], row["capture_id"],
+                          row["last_crawl_id"], newest["url"], newest["text_hash"], _changed(fields, current),
+                          current["title"], current["published"], current["author"], current["body"],
+                          newest["images"], newest["attachments"]))
+    conn.execute("UPDATE articles SET versions = versions + 2 WHERE id = ?", (article_id,))
     return "changed"
 
 

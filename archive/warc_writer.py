@@ -412,17 +412,19 @@ class WarcWriter:
         return self._write(record)
 
     # -- records from other archives -------------------------------------------
-    def write_imported(self, exchange: HttpExchange, date: str, provenance: dict) -> WrittenExchange:
+    def write_imported(self, exchange: HttpExchange, date: str, provenance: dict,
+                       dedupe: bool = True) -> WrittenExchange:
         """A capture fetched from another archive's replay: one response record (a revisit
-        when its payload is archived already) dated at the original capture, with
-        `provenance` (extra WARC headers: where it came from). No request record: the
+        when its payload is archived already, unless not `dedupe`: a capture older than the
+        payload's record would be a revisit of the future) dated at the original capture,
+        with `provenance` (extra WARC headers: where it came from). No request record: the
         original request is not known, and an invented one would be false."""
         self._ensure_room()
         uri = target_uri(exchange.url)
         http = response_headers_block(exchange)
         record_id = self._warc._make_warc_id()
         payload_digest = sha1_digest(exchange.body)
-        original = self._original_of(payload_digest) if exchange.body else None
+        original = self._original_of(payload_digest) if exchange.body and dedupe else None
         common = dict(WARC_Record_ID=record_id, WARC_Date=date, WARC_Payload_Digest=payload_digest,
                       **{name.replace("-", "_"): value for name, value in provenance.items()})
         if original:
@@ -439,7 +441,7 @@ class WarcWriter:
                 warc_headers_dict=self._headers(
                     "response", uri, **common, WARC_Block_Digest=sha1_digest(http.headers_buff, exchange.body)))
         ref = self._write(record)
-        if not original and exchange.body:
+        if not original and exchange.body and payload_digest not in self._seen:
             self._seen[payload_digest] = {"url": uri, "timestamp": date, "record_id": record_id}
         return WrittenExchange(
             request=None, response=ref, date=date, payload_digest=payload_digest, revisit=bool(original),

@@ -205,18 +205,37 @@ def test_import_into_a_crawled_archive_adds_what_it_lacks_in_time_order(standin,
                  "-s", f"IMPORT_RATE={RATE}", "--data", data)
     assert "import 2: ok" in result.stdout
     records = list(imported(data))
-    # the stand-in's unedited pages are the crawl's bytes: only the edited texts are fetched
-    # (plus each edited page's newest capture, a revisit)
-    assert {r.target_uri for r, _ in records} == set(standin.edited)
+    by_url = {}
+    for record, _ in records:
+        by_url.setdefault(record.target_uri, []).append(record)
+    # every article's oldest capture is recorded even though the crawl holds its payload,
+    # dating the first sighting (2019, not the 2026 crawl): whole, as a revisit of the 2026
+    # record would be one of the future; the middle captures of a held payload are not
+    # fetched, the edited texts are
+    crawl_payloads = {r.header("WARC-Payload-Digest") for p in (crawl / "warcs").glob("*.warc.gz")
+                      for r, _ in iter_records(p)}
+    for url in standin.texts:
+        oldest = min(by_url[url], key=lambda r: r.date)
+        assert oldest.date.startswith(ARTICLE_ROUNDS[0][:4]), url
+        assert oldest.rec_type == "response" and oldest.header("WARC-Payload-Digest") in crawl_payloads
+        if url not in standin.edited:
+            assert len(by_url[url]) == 1, url
+    assert not any(r.date.startswith(ARTICLE_ROUNDS[1][:4]) for r, _ in records)
     rows = export(data)
+    pywb = f"{standin.pywb.url}/c/"
+    for url in standin.texts:
+        row = rows[url]
+        assert row["sources"][0]["source"] == pywb and row["sources"][0]["captured"].startswith(ARTICLE_ROUNDS[0][:4])
+        assert row["body"] == before[url]["body"] and row["captured"] == before[url]["captured"]
+        if url not in standin.edited:
+            assert row["versions"] == 1
     for url in standin.edited:
         row = rows[url]
-        assert row["versions"] == 2
-        # 2023 (imported) before 2026 (our crawl): the newest text is still the crawl's
-        assert [s["source"] for s in row["sources"]] == [f"{standin.pywb.url}/c/", "crawl"]
-        assert row["sources"][0]["captured"] < row["sources"][1]["captured"]
-        assert row["body"] == before[url]["body"]
-        assert row["captured"] == before[url]["captured"]
+        # 2019 (the crawl's text, first seen then), 2023 (the edit), 2026 (our crawl: the
+        # text again): the newest text is still the crawl's
+        assert row["versions"] == 3
+        assert [s["source"] for s in row["sources"]] == [pywb, pywb, "crawl"]
+        assert [s["captured"] for s in row["sources"]] == sorted(s["captured"] for s in row["sources"])
     # the web app shows each version's source, and the citation of an imported capture says it
     app = make_app(data)
     url = standin.edited[0]
@@ -270,3 +289,16 @@ def test_import_byte_ranges_keeps_the_source_records(standin, tmp_path):
     rows = export(data)
     huonglam = [u for u in standin.texts if "huonglam" in u]
     assert huonglam and all(rows[u]["versions"] == len(standin.texts[u]) for u in huonglam)
+    # each version names its record: the WARC file's URL and the record's range in it
+    mementos = [s["memento"] for u in huonglam for s in rows[u]["sources"]]
+    assert all(m.startswith(f"{ranges.url}/") and " bytes=" in m for m in mementos)
+    assert len(set(mementos)) == len(mementos) > len({m.split(" ")[0] for m in mementos})
+
+
+def test_a_date_range_is_kept_though_pywb_lists_everything(standin, tmp_path):
+    data = tmp_path / "data"
+    result = run("import", "demo-huonglam", "--cdx", f"{standin.pywb.url}/c/cdx", "--replay", f"{standin.pywb.url}/c/",
+                 "--from", "2021", "--to", "2021", "-s", f"IMPORT_RATE={RATE}", "--data", data)
+    records = list(imported(data))
+    assert records and all(r.date.startswith("2021") for r, _ in records)
+    assert "captures per year 2021: " in result.stdout and "2019" not in result.stdout

@@ -132,11 +132,11 @@ class Captures:
         """Names of the WARC files the captures table holds records of."""
         return {row[0] for row in self.conn.execute("SELECT DISTINCT warc_file FROM captures")}
 
-    def payloads_on_host(self, host: str, *, not_from: str) -> list[tuple[str, str]]:
-        """(url_key, payload digest) of the 200 captures of host (its bare name, keys start
-        with it) that have a digest, leaving out those imported from the archive `not_from`."""
-        return [(row[0], row[1]) for row in self.conn.execute(
-            "SELECT url_key, payload_digest FROM captures WHERE url_key >= ? AND url_key < ?"
+    def payloads_on_host(self, host: str, *, not_from: str) -> list[tuple[str, str, str]]:
+        """(url_key, payload digest, timestamp) of the 200 captures of host (its bare name, keys
+        start with it) that have a digest, leaving out those imported from the archive `not_from`."""
+        return [(row[0], row[1], row[2]) for row in self.conn.execute(
+            "SELECT url_key, payload_digest, timestamp FROM captures WHERE url_key >= ? AND url_key < ?"
             " AND payload_digest IS NOT NULL AND status = 200 AND coalesce(source, '') != ?",
             (host + "/", host + "0", not_from))]
 

@@ -1,6 +1,8 @@
 """`portal-archive import`: a site's captures brought back from a public web archive."""
 from __future__ import annotations
 
+import sys
+
 from portal_crawler.console import Reply
 from portal_crawler.cli.datadir import writable_data_dir
 from portal_crawler.cli.options import data_option, setting_pairs, settings_option
@@ -18,7 +20,7 @@ def cmd_import(args) -> Reply:
     try:  # never beside a crawl or another import of the same site, nor during `index`
         with site_lock(data, [lock_key(h) for t in request.targets for h in t.hosts], args.targets), \
                 index_lock(data, "import", exclusive=False, wait=INDEX_WAIT_SECONDS):
-            result = run_import(request)
+            result = run_import(request, progress=lambda line: print(line, file=sys.stderr, flush=True))
     except (SiteBusy, DataDirBusy) as exc:
         raise UserError(str(exc)) from None
     return Reply(render(result), 0 if result["outcome"] == "ok" else 1)

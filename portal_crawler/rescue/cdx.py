@@ -116,7 +116,10 @@ class CdxClient:
                 if not resume:
                     break
                 text = self._get(dict(base, showResumeKey="true", resumeKey=resume), host)
-        log.info("CDX: %d captures under %s", len(found), host)
+        listed = len(found)
+        # a server may ignore from/to (pywb answers showNumPages with the whole listing)
+        found = [c for c in found if in_range(c.timestamp, since, until)]
+        log.info("CDX: %d captures under %s (%d outside the dates dropped)", len(found), host, listed - len(found))
         return sorted(found, key=lambda c: (c.timestamp, c.url))
 
     def _get(self, params: dict, host: str) -> str:
@@ -126,6 +129,12 @@ class CdxClient:
         if reply.status != 200:
             raise CdxError(f"CDX server answered {reply.status} for {host}")
         return reply.body.decode("utf-8", "replace")
+
+
+def in_range(timestamp: str, since: str | None, until: str | None) -> bool:
+    """The CDX API's reading of from/to: a prefix of digits, `from` padded with the
+    earliest time, `to` with the latest (`to=2021` includes the whole of 2021)."""
+    return (not since or timestamp[:len(since)] >= since) and (not until or timestamp[:len(until)] <= until)
 
 
 def page_count(text: str) -> int | None:

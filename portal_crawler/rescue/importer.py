@@ -24,13 +24,14 @@ from . import holes as holes_mod
 from .cdx import CdxClient, CdxError
 from .fetch import FetchError, PoliteHttp, Politeness, fetch_memento, fetch_record
 from .records import done_key, write_copy, write_memento
-from .select import choose
+from .select import choose, on_hosts
 
 log = logging.getLogger(__name__)
 
 WAYBACK_CDX = "https://web.archive.org/cdx/search/cdx"
 WAYBACK_REPLAY = "https://web.archive.org/web/"
 IMPORT_PREFIX = "portal-archive-import"
+PROGRESS_EVERY = 50   # captures between two progress lines
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class SiteTally:
     held: int = 0
     same_payload: int = 0
     other: int = 0
+    other_hosts: int = 0   # listed under the host's prefix but of another host: dropped
     fetched: int = 0
     revisits: int = 0
     resumed: int = 0
@@ -141,6 +143,8 @@ def index_files(index: Index, files: list[Path], own: set[Path]) -> dict:
 
 
 def run_import(request: ImportRequest, progress=None) -> dict:
+    """`progress(line)`, if given, hears what each site is doing (listing, fetching)."""
+    say = progress or (lambda line: log.info("%s", line))
     data = Path(request.data_dir)
     warcs_dir = data / "warcs"
     warcs_dir.mkdir(parents=True, exist_ok=True)
@@ -177,16 +181,26 @@ def run_import(request: ImportRequest, progress=None) -> dict:
                                       p.get("redirects_to"), p.get("successor"))
             captures = []
             for host in target.hosts:
+                say(f"{target.site}: listing the captures of {host} from {request.cdx}")
                 client = CdxClient(request.cdx, http, request.settings.cdx_filters, request.settings.cdx_collapse)
                 captures += client.captures(host, request.since, request.until)
+            captures, others = on_hosts(captures, target.hosts)
+            if others:
+                # repr: a listed URL may hold CR/LF or escapes meant for a terminal
+                log.warning("%s: %d capture(s) of other hosts dropped: %s%s", target.site, len(others),
+                            ", ".join(repr(c.url) for c in others[:3]), " ..." if len(others) > 3 else "")
             listed[target.site] = captures
-            tally.listed = len(captures)
+            tally.listed, tally.other_hosts = len(captures), len(others)
             tally.per_year = holes_mod.captures_per_year(captures)
-            held = _held_payloads(index, target.hosts, archive)
-            selection = choose(captures, held, everything=request.settings.everything)
+            held, held_since = _held_payloads(index, target.hosts, archive)
+            selection = choose(captures, held, everything=request.settings.everything, held_since=held_since)
             tally.chosen, tally.held, tally.same_payload = len(selection.chosen), selection.held, selection.same_payload
             tally.other = selection.other
-            for capture in selection.chosen:
+            say(f"{target.site}: {tally.listed} captures listed, {tally.chosen} chosen to fetch")
+            for number, capture in enumerate(selection.chosen, 1):
+                if number % PROGRESS_EVERY == 0:
+                    say(f"{target.site}: {number - 1} of {tally.chosen} handled ({tally.fetched} fetched,"
+                        f" {tally.errors} errors)")
                 if budget is not None and budget <= 0:
                     break
                 key = done_key(*_source_of(request, capture))
@@ -199,7 +213,8 @@ def run_import(request: ImportRequest, progress=None) -> dict:
                         written = write_copy(writer, copy, capture, archive, target.site)
                     else:
                         memento = fetch_memento(http, request.replay, capture)
-                        written = write_memento(writer, memento, capture, archive, target.site)
+                        first = (capture.url, capture.timestamp) in selection.first_sightings
+                        written = write_memento(writer, memento, capture, archive, target.site, dedupe=not first)
                 except FetchError as exc:
                     log.warning("%s", exc)
                     tally.errors += 1
@@ -212,8 +227,7 @@ def run_import(request: ImportRequest, progress=None) -> dict:
                 tally.imported_per_year[year] = tally.imported_per_year.get(year, 0) + 1
                 if budget is not None:
                     budget -= 1
-                if progress:
-                    progress(tally)
+            say(f"{target.site}: {tally.fetched} fetched, {tally.resumed} imported before, {tally.errors} errors")
     except (CdxError, FetchError) as exc:
         outcome, failure = "failed", str(exc)
         log.error("import failed: %s", exc)
@@ -233,7 +247,7 @@ def run_import(request: ImportRequest, progress=None) -> dict:
         path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
         reports[target.site] = (path, report)
     totals = {name: sum(getattr(t, name) for t in tallies.values())
-              for name in ("listed", "chosen", "held", "same_payload", "other", "fetched", "revisits", "resumed",
+              for name in ("listed", "chosen", "held", "same_payload", "other", "other_hosts", "fetched", "revisits", "resumed",
                            "errors", "digest_mismatch")}
     articles_after, versions_after = _counts(index)
     new = articles_after - articles_before
@@ -270,23 +284,28 @@ def _source_of(request: ImportRequest, capture) -> tuple[str, str | None]:
     return f"{request.replay}{capture.timestamp}id_/{capture.url}", None
 
 
-def _held_payloads(index: Index, hosts, archive: str) -> set[tuple[str, str]]:
+def _held_payloads(index: Index, hosts, archive: str) -> tuple[set[tuple[str, str]], dict[str, str]]:
     """(url_key, base32 digest) of the payloads this archive holds on the hosts from our
-    crawls and other sources. Those imported from `archive` itself are left to the memento
-    check, so a resumed import chooses exactly what an uninterrupted one would."""
-    held = set()
+    crawls and other sources, and per url_key the 14-digit time of the oldest of them.
+    Those imported from `archive` itself are left to the memento check, so a resumed import
+    chooses exactly what an uninterrupted one would."""
+    held, since = set(), {}
     for host in hosts:
         bare = host.lower().removeprefix("www.")
-        for key, digest in index.payloads_on_host(bare, not_from=archive):
+        for key, digest, timestamp in index.payloads_on_host(bare, not_from=archive):
             held.add((key, digest.removeprefix("sha1:")))
-    return held
+            stamp = "".join(ch for ch in timestamp or "" if ch.isdigit())[:14]
+            if stamp and (key not in since or stamp < since[key]):
+                since[key] = stamp
+    return held, since
 
 
 def render(result: dict) -> str:
     s = result["summary"]
     lines = [f"import {result['crawl_id']}: {result['outcome']}" + (f" ({s['failure']})" if s.get("failure") else ""),
              f"  captures   {s['listed']} listed, {s['chosen']} chosen ({s['held']} already archived, "
-             f"{s['same_payload']} same payload, {s['other']} not a page, document or image)",
+             f"{s['same_payload']} same payload, {s['other']} not a page, document or image,"
+             f" {s['other_hosts']} other hosts)",
              f"  fetched    {s['fetched']}  ({s['revisits']} deduplicated, {s['resumed']} imported before)",
              f"  articles   {s['new']} new, {s['changed']} older or newer versions",
              f"  errors     {s['errors']}   digest mismatches {s['digest_mismatch']}   requests {s['requests']}"

@@ -47,11 +47,12 @@ def done_key(uri: str, byte_range: str | None) -> str:
     return f"{uri} {byte_range}" if byte_range else uri
 
 
-def write_memento(writer, memento: Memento, capture: Capture, archive: str, site: str | None) -> Written:
+def write_memento(writer, memento: Memento, capture: Capture, archive: str, site: str | None,
+                  dedupe: bool = True) -> Written:
     exchange = HttpExchange(url=capture.url, status=memento.status, reason=memento.reason or None,
                             response_headers=memento.headers, body=memento.body)
     written = writer.write_imported(exchange, timestamp_to_iso_date(capture.timestamp),
-                                    provenance(archive, memento.uri, capture, site))
+                                    provenance(archive, memento.uri, capture, site), dedupe=dedupe)
     ok = capture.digest is None or written.payload_digest == "sha1:" + capture.digest
     if not ok:
         log.warning("%s: payload digest %s, the archive's CDX says sha1:%s", memento.uri,

@@ -42,6 +42,28 @@ def resolve_targets(targets: list[str]) -> list[Target]:
     return resolved
 
 
+def replay_of(cdx: str | None, replay: str | None, byte_ranges: bool) -> str:
+    """The replay prefix. With neither flag, the Wayback Machine's; a pywb collection's CDX
+    (`.../COLL/cdx`, as pywb serves it) implies its replay (`.../COLL/`); any other CDX
+    needs --replay (unless records come as byte ranges): listing one archive and fetching
+    from another would import the wrong payloads or none."""
+    if replay:
+        if not cdx:
+            raise UserError("--replay needs --cdx (the CDX server of the same archive)")
+        replay = _url(replay, "--replay")
+        return replay if replay.endswith("/") else replay + "/"
+    if not cdx:
+        return WAYBACK_REPLAY
+    parts = urlsplit(cdx)
+    segments = parts.path.split("/")
+    if not parts.query and len(segments) == 3 and segments[0] == "" and segments[1] and segments[2] == "cdx":
+        return f"{parts.scheme}://{parts.netloc}/{segments[1]}/"
+    if byte_ranges:
+        return WAYBACK_REPLAY  # not used: records come from IMPORT_WARC_URL
+    raise UserError(f"--cdx {cdx} needs --replay (the prefix under which {{timestamp}}id_/{{url}} is the original);"
+                    " only a pywb collection's .../COLL/cdx implies it")
+
+
 def _url(value: str, flag: str) -> str:
     if not value.startswith(("http://", "https://")):
         raise UserError(f"{flag} must be an http(s) URL, got {value!r}")
@@ -57,10 +79,11 @@ def import_request(args, data_dir: Path, pairs: dict) -> ImportRequest:
         raise UserError("--limit must be at least 1")
     if settings.warc_url:
         _url(settings.warc_url, "IMPORT_WARC_URL")
-    replay = _url(args.replay, "--replay") if args.replay else WAYBACK_REPLAY
-    if not replay.endswith("/"):
-        replay += "/"
+    cdx = _url(args.cdx, "--cdx") if args.cdx else None
+    replay = replay_of(cdx, args.replay, bool(settings.warc_url))
+    since, until = cdx_date(args.since, "--from"), cdx_date(args.until, "--to")
+    if since and until and since.ljust(14, "0") > until.ljust(14, "9"):
+        raise UserError(f"--from {args.since} is after --to {args.until}")
     return ImportRequest(targets=resolve_targets(args.targets), data_dir=data_dir,
-                         cdx=_url(args.cdx, "--cdx") if args.cdx else WAYBACK_CDX, replay=replay,
-                         since=cdx_date(args.since, "--from"), until=cdx_date(args.until, "--to"),
+                         cdx=cdx or WAYBACK_CDX, replay=replay, since=since, until=until,
                          limit=args.limit, settings=settings, pairs=pairs)

@@ -3,17 +3,22 @@
 For each URL: the oldest capture of each distinct payload digest (every text it ever had)
 and its newest capture (when the article was last seen; a revisit when its payload is
 already archived). A payload this archive already holds at that URL (our own crawl, an
-earlier import) is not fetched again. `everything` keeps every capture of every type.
+earlier import) is not fetched again, except a page's oldest capture when it is older than
+anything held at that URL: it dates the page's first sighting, and is stored whole (a
+revisit of a later record would be indexed at its original's time). `everything` keeps every capture of every type.
+Captures of other hosts than the site's (a CDX server's listing may hold them) are dropped.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from archive.urlkey import lookup_keys, url_key
 
 from .cdx import Capture
 
 WANTED_MIME_PREFIXES = ("text/html", "application/xhtml", "image/")
+PAGE_MIME_PREFIXES = ("text/html", "application/xhtml")
 WANTED_MIME_PARTS = ("pdf", "msword", "officedocument", "opendocument", "ms-excel", "powerpoint")
 
 
@@ -22,16 +27,43 @@ def wanted(capture: Capture) -> bool:
                                       or any(part in capture.mime for part in WANTED_MIME_PARTS))
 
 
+def host_of(url: str) -> str | None:
+    """host[:port] of a URL, without www.; None for a URL no request can carry (control
+    characters, spaces: urlsplit would silently strip a CR/LF)."""
+    if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    host = (parts.hostname or "").removeprefix("www.")
+    return f"{host}:{port}" if port and port not in (80, 443) else host or None
+
+
+def on_hosts(captures: list[Capture], hosts) -> tuple[list[Capture], list[Capture]]:
+    """(captures on the site's hosts, the others)."""
+    own = {host_of(h if "://" in h else f"http://{h}/") for h in hosts}
+    mine, others = [], []
+    for capture in captures:
+        (mine if host_of(capture.url) in own else others).append(capture)
+    return mine, others
+
+
 @dataclass
 class Selection:
     chosen: list[Capture] = field(default_factory=list)   # oldest first
     held: int = 0          # payloads this archive holds already
     same_payload: int = 0  # later captures of a payload already chosen
     other: int = 0         # not a page, document or image; not a 200
+    first_sightings: set = field(default_factory=set)  # (url, timestamp): held payloads, seen earlier
 
 
-def choose(captures: list[Capture], held: set[tuple[str, str]] = frozenset(), everything: bool = False) -> Selection:
-    """`held`: (url_key, digest) pairs of payloads already archived."""
+def choose(captures: list[Capture], held: set[tuple[str, str]] = frozenset(), everything: bool = False,
+           held_since: dict[str, str] | None = None) -> Selection:
+    """`held`: (url_key, digest) pairs of payloads already archived; `held_since`: url_key ->
+    the 14-digit time of the oldest capture held at that URL."""
+    held_since = held_since or {}
     selection = Selection()
     by_url: dict[str, list[Capture]] = {}
     pages = {url_key(c.url) for c in captures if wanted(c)}
@@ -50,8 +82,13 @@ def choose(captures: list[Capture], held: set[tuple[str, str]] = frozenset(), ev
         seen: set[str | None] = set()
         for capture in group:
             # held under either key: a case-insensitive (IIS) server's captures are keyed folded
-            if capture.digest and any((k, capture.digest) in held for k in lookup_keys(capture.url)):
+            keys = lookup_keys(capture.url)
+            if capture.digest and any((k, capture.digest) in held for k in keys) \
+                    and not (capture is group[0] and older_than_held(capture, keys, held_since)):
                 selection.held += 1
+            elif capture.digest and any((k, capture.digest) in held for k in keys):
+                selection.first_sightings.add((capture.url, capture.timestamp))
+                selection.chosen.append(capture)
             elif capture.digest and capture.digest in seen and capture is not group[-1]:
                 selection.same_payload += 1
             else:
@@ -59,3 +96,11 @@ def choose(captures: list[Capture], held: set[tuple[str, str]] = frozenset(), ev
             seen.add(capture.digest)
     selection.chosen.sort(key=lambda c: (c.timestamp, c.url))
     return selection
+
+
+def older_than_held(capture: Capture, keys, held_since: dict[str, str]) -> bool:
+    """A page captured before anything this archive holds at its URL (a first sighting)."""
+    if not capture.mime.startswith(PAGE_MIME_PREFIXES):
+        return False
+    since = [held_since[k] for k in keys if k in held_since]
+    return bool(since) and capture.timestamp < min(since)
