@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
+
+from warcio.exceptions import ArchiveLoadFailed
 
 CAPTURE_RECORDS = ("response", "revisit")
 CAPTURE_SCHEMES = ("http://", "https://")
@@ -48,7 +51,16 @@ def main(argv: list[str]) -> int:
     if not argv or any(arg.startswith("-") for arg in argv):
         print("usage: python -m archive.replay_index FILE.warc.gz... > index.cdxj", file=sys.stderr)
         return 2
-    sys.stdout.write(replay_index(argv))
+    missing = [path for path in argv if not os.path.isfile(path)]
+    if missing:
+        print(f"replay_index: no such WARC file: {missing[0]}", file=sys.stderr)
+        return 2
+    try:
+        lines = replay_index(argv)
+    except ArchiveLoadFailed as exc:  # damaged data: cdxj-indexer cannot read past it
+        print(f"replay_index: cannot index damaged WARC data: {exc}", file=sys.stderr)
+        return 1
+    sys.stdout.write(lines)
     return 0
 
 
