@@ -2,7 +2,8 @@
 # Crawl the shared portalgen corpus with the installed portal-archive, then check the WARC
 # files with tools we did not write: warcio check, cdxj-indexer + pywb replay (in pywb's own
 # venv, see pywb-check.sh), and `wacz validate` on an exported WACZ. Also checks that a
-# recrawl of the unchanged corpus adds under 15% of the first crawl's WARC bytes.
+# recrawl of the unchanged corpus adds under 15% of the first crawl's WARC bytes, and that
+# the recrawled archive (304 revisits) still replays.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 shared="$root/../shared"
@@ -38,3 +39,10 @@ print(f"recrawl of the unchanged corpus added {total - first} bytes = {added:.1%
 sys.exit(0 if added < 0.15 else 1)
 PY
 "$root/.venv/bin/warcio" check "$work"/data/warcs/*.warc.gz
+
+# After the recrawl the newest record of an unchanged page is a 304 revisit: pywb and the
+# WACZ must still replay the page it stands for.
+bash "$root/.ci/pywb-check.sh" "$work"/data/warcs/*.warc.gz
+"$pa" export-wacz -o "$work/recrawl.wacz" --data "$work/data"
+"$root/.venv/bin/wacz" validate -f "$work/recrawl.wacz"
+echo "wacz validate after the recrawl: ok"

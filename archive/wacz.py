@@ -1,7 +1,8 @@
 """Export captures as a WACZ (Web Archive Collection Zipped, spec 1.1.1).
 
 The zip holds archive/*.warc.gz (stored, not deflated, so replay tools can seek in them),
-indexes/index.cdx (CDXJ lines from cdxj-indexer, pywb's own indexer), pages/pages.jsonl
+indexes/index.cdx (CDXJ lines from cdxj-indexer, pywb's own indexer, of the captures that
+replay as pages: archive.replay_index), pages/pages.jsonl
 (the archived articles: `wacz create --detect-pages` finds none on a crawl) and
 datapackage.json with a sha256 per file, itself hashed in datapackage-digest.json.
 
@@ -16,7 +17,6 @@ the archive's own files are never changed. Damage met is appended to the `damage
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import tempfile
@@ -25,6 +25,7 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
+from archive.replay_index import replay_index
 from archive.warc_redact import PROXY_REQUEST_HEADERS, served_member
 from archive.warc_scan import WarcScan
 from archive.warc_writer import metadata_uri
@@ -32,33 +33,6 @@ from archive.warc_writer import metadata_uri
 WACZ_VERSION = "1.1.1"
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Articles"}
 COPY_CHUNK = 1 << 20
-CAPTURE_RECORDS = ("response", "revisit")
-CAPTURE_SCHEMES = ("http://", "https://")
-
-
-def _is_capture_line(line: str) -> bool:
-    """A CDXJ line of an http(s) URL. Anything else (an old `metadata://` record's line:
-    its SURT key is the page's) would be replayed in place of the page."""
-    try:
-        url = json.loads(line.split(" ", 2)[2]).get("url") or ""
-    except (IndexError, ValueError, AttributeError):
-        return False
-    return url.lower().startswith(CAPTURE_SCHEMES)
-
-
-def _cdxj_lines(warc_paths: list[Path]) -> str:
-    """The index ReplayWeb.page reads: response and revisit records of http(s) URLs only.
-    Older WARCs of ours hold `application/json` metadata records, which cdxj-indexer
-    indexes under their page's key."""
-    try:
-        from cdxj_indexer.main import CDXJIndexer
-    except ImportError as exc:  # an optional dependency: say how to get it
-        raise RuntimeError("WACZ export needs cdxj-indexer: pip install cdxj-indexer") from exc
-    out = io.StringIO()
-    out.close = lambda: None  # cdxj-indexer closes what it writes to
-    CDXJIndexer(out, [str(p) for p in warc_paths], sort=True, post_append=True,
-                records=",".join(CAPTURE_RECORDS)).process_all()
-    return "".join(line + "\n" for line in out.getvalue().split("\n") if line and _is_capture_line(line))
 
 
 def _chosen_urls(index, urls, site) -> set[str]:
@@ -241,7 +215,9 @@ def export_wacz(warcs_dir, index, out_path, urls=None, site=None, pages=None,
             records = None
             warc_paths, notes = _packaged_files(warc_paths, Path(tmp), damage)
         page_list = pages if pages is not None else _pages(index, chosen, site)
-        cdxj = _cdxj_lines(warc_paths)  # filenames in it are the basenames used below
+        # the captures that replay as pages (304 revisits left out); filenames in it are
+        # the basenames used below
+        cdxj = replay_index(warc_paths)
         try:
             _write_zip(partial, warc_paths, cdxj, page_list, title)
             os.replace(partial, out_path)

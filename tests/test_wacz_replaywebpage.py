@@ -21,6 +21,7 @@ from portal_crawler.reindex import reindex
 from tests.browser import chromium
 from tests.support.legacy_warc import write_legacy_warc
 from tests.support.range_server import range_server
+from tests.support.recrawl import recrawled_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 RWP_VERSION = "2.5.3"
@@ -137,3 +138,20 @@ def test_replaywebpage_replays_the_page_of_an_old_warc_with_a_later_json_metadat
     with Index(data / "index.sqlite") as index:
         export_wacz(data / "warcs", index, tmp_path / "old.wacz")
     replay_in_replaywebpage(tmp_path / "old.wacz", url, ["Nội dung bài viết cũ của huyện."])
+
+
+def test_replaywebpage_replays_an_article_whose_newest_capture_is_a_304(tmp_path):
+    """After a recrawl the newest record of an unchanged article is a 304 revisit (the server
+    said so, and the WARC keeps it): its WACZ replays the article, not an empty page."""
+    data = recrawled_demo(tmp_path / "data")
+    with Index(data / "index.sqlite", readonly=True) as index:
+        def newest_is_304(article) -> bool:
+            captures = index.captures(article["url"])
+            return bool(captures) and max(captures, key=lambda c: c["timestamp"])["status"] == 304
+        articles = [dict(row) for row in index.iter_articles() if newest_is_304(row)]
+    assert articles, "the recrawl recorded no 304 for an article"
+    article = max(articles, key=lambda a: len((a.get("body") or "").split("\n\n")))
+    cli("export-wacz", "-o", str(tmp_path / "recrawl.wacz"), "--data", str(data))
+    paragraphs = [squeeze(p) for p in article["body"].split("\n\n") if p.strip()]
+    replay_in_replaywebpage(tmp_path / "recrawl.wacz", article["url"],
+                            [squeeze(article["title"]), paragraphs[0], paragraphs[-1]])

@@ -10,6 +10,7 @@ import gzip
 import io
 import json
 import os
+import re
 import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 from cdxj_indexer.main import CDXJIndexer
 
 from archive.warc import HttpExchange, WarcWriter, WriterConfig, iter_records
+from tests.support.recrawl import recrawled_demo
 from tests.support.warc_check import warc_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,3 +97,41 @@ def test_pywb_replays_original_bytes_of_responses_and_revisits(tmp_path):
                             env={**os.environ, "PYWB_VENV": str(PYWB_VENV)})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3/3 captures returned their original bytes" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def recrawled(tmp_path_factory):
+    """The demo portals crawled, then recrawled a day later: unchanged pages answered 304."""
+    return recrawled_demo(tmp_path_factory.mktemp("recrawl") / "data")
+
+
+def test_a_304_revisit_names_the_capture_it_stands_for(recrawled):
+    """A server-not-modified revisit keeps the server's 304 and refers to the 200 capture."""
+    responses, not_modified = {}, []
+    for path in warc_files(recrawled / "warcs"):
+        for record, _ref in iter_records(path):
+            if record.rec_type == "response":
+                responses[record.record_id] = record
+            elif record.rec_type == "revisit" and record.header("WARC-Profile").endswith("/server-not-modified"):
+                not_modified.append(record)
+    assert not_modified
+    for revisit in not_modified:
+        original = responses[revisit.header("WARC-Refers-To")]
+        assert revisit.http.status == 304
+        assert original.http.status == 200
+        assert revisit.header("WARC-Refers-To-Target-URI") == original.target_uri
+        assert revisit.header("WARC-Refers-To-Date") == original.header("WARC-Date")[:19] + "Z"
+
+
+@needs_pywb
+def test_pywb_replays_the_page_a_304_revisit_stands_for(recrawled):
+    """After a recrawl the newest record of an unchanged page is a 304 revisit: pywb, loaded
+    the way the README tells archivists, serves the page at /2099id_/, not an empty 304."""
+    result = subprocess.run(["bash", str(ROOT / ".ci" / "pywb-check.sh"), *map(str, warc_files(recrawled / "warcs"))],
+                            capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "PYWB_VENV": str(PYWB_VENV)})
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    counts = re.search(r"pywb not modified: (\d+)/(\d+) revisits", result.stdout)
+    assert counts and int(counts[2]) > 0 and counts[1] == counts[2], result.stdout[-4000:]
+    newest = re.search(r"pywb newest: (\d+)/(\d+) URLs", result.stdout)
+    assert newest and newest[1] == newest[2], result.stdout[-4000:]

@@ -160,3 +160,29 @@ def test_zip_headers_agree_on_extra_fields(archive, tmp_path):
                 local = raw[info.header_offset:info.header_offset + 30]
                 name_length, extra_length = struct.unpack("<HH", local[26:30])
                 assert (name_length, extra_length) == (len(info.filename.encode()), len(info.extra)), info.filename
+
+
+def test_a_304_revisit_stays_in_the_warc_but_not_in_the_replay_index(tmp_path):
+    """The server's 304 is kept as it was said (a revisit holding HTTP/1.1 304); the index
+    replay tools read leaves it out, so they find the 200 capture it stands for."""
+    url = "http://thoxuan.thanhhoa.test/tin-tuc/a.html"
+    index = Index(tmp_path / "index.sqlite")
+    warcs = tmp_path / "warcs"
+    with WarcWriter(WriterConfig(str(warcs)), find_payload=index.find_payload) as writer:
+        first = writer.write_exchange(HttpExchange(url, 200, [("Content-Type", "text/html"), ("ETag", '"a1"')],
+                                                   PAGES[url].encode()))
+        writer.write_exchange(HttpExchange(url, 304, [("ETag", '"a1"')], b""),
+                              previous={"url": url, "timestamp": first.date, "record_id": first.response.record_id})
+    index.close()
+    out = tmp_path / "recrawl.wacz"
+    with Index(tmp_path / "index.sqlite") as index:
+        export_wacz(warcs, index, out, pages=[{"url": url, "ts": first.date, "title": "Tin A"}])
+    validate(out)
+    with zipfile.ZipFile(out) as zf:
+        lines = [json.loads(line.split(" ", 2)[2]) for line in zf.read("indexes/index.cdx").decode().splitlines()]
+        [warc_name] = [n for n in zf.namelist() if n.startswith("archive/")]
+        (tmp_path / "copy.warc.gz").write_bytes(zf.read(warc_name))
+    assert [(line["url"], line["status"]) for line in lines] == [(url, "200")]
+    kept = [(record.rec_type, record.http.status) for record, _ in iter_records(tmp_path / "copy.warc.gz")
+            if record.rec_type in ("response", "revisit")]
+    assert kept == [("response", 200), ("revisit", 304)]
