@@ -7,16 +7,19 @@ exactly the truth's article URLs per page and with the learned templates; after 
 after `index --rebuild`, the index holds no article row outside the truth."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from warcio.warcwriter import WARCWriter
 
 from portal_crawler.extract import extract
-from portal_crawler.extract.warc_extract import iter_html_responses
+from portal_crawler.extract.template import Template
+from portal_crawler.extract.warc_extract import iter_html_responses, learn_templates
 from tests.fixtures.layouts.generate import build, read_pages, read_truth
 from tests.support import portalgen
 from tests.support.portal_source import from_demo
@@ -96,6 +99,18 @@ def test_with_learned_templates_gives_exactly_the_articles(warc, tmp_path):
     archived = {url for url, _, _ in iter_html_responses(path)}
     assert _difference({a['url'] for a in found}, truth, archived) == {'not articles': [], 'missed': []}
     assert all(a['body'] or a['images'] or a['attachments'] or a['published'] for a in found)
+
+
+def test_teasers_blanked_as_chrome_still_make_a_listing(warc):
+    """A layout that learned no title place matches listings by the site's chrome alone; the
+    listing's headlines are the site's 'latest news' lines, blanked as chrome, and the page
+    must still read as the listing it shows."""
+    path, truth = warc
+    chrome_only = {host: Template(t.site, tuple(dataclasses.replace(layout, title=()) for layout in t.layouts))
+                   for host, t in learn_templates([path]).items()}
+    found = {url for url, headers, data in iter_html_responses(path)
+             if extract(data, url, headers, template=chrome_only.get(urlsplit(url).hostname)).is_article}
+    assert sorted(found - truth) == []
 
 
 # ---------------------------------------------------------------- crawl, then index --rebuild
