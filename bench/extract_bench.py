@@ -243,7 +243,8 @@ def extract_site(pages, families, mode):
     return out, time.perf_counter() - t0
 
 
-FIELDS = ('coverage', 'title', 'published', 'published_date', 'author', 'body_f1', 'duplication', 'lead')
+FIELDS = ('coverage', 'title', 'published', 'published_date', 'author', 'body_f1', 'duplication', 'lead',
+          'not_articles')
 
 
 def leave_one_out(args):
@@ -258,6 +259,7 @@ def leave_one_out(args):
     for corpus, warc in corpora:
         sites = _corpus_sites(corpus)
         truth = score_mod.load_jsonl(corpus / 'truth.jsonl')
+        truth_urls = {t['url'] for t in truth}
         groups = _by_host(warc)
         modes = [('rules on', 'all', None), ('leave-one-out, per page', 'loo', None),
                  ('leave-one-out, crawl-time', 'loo', 'crawl'), ('leave-one-out, template', 'loo', 'rebuild')]
@@ -281,6 +283,8 @@ def leave_one_out(args):
                 preds, secs = extract_site(pages, families, mode)
                 m = score_mod.score(fam_truth, preds)
                 m['lead'] = _lead_kept(fam_truth, preds)
+                # score.py passes over pages outside the truth: listings read as articles
+                m['not_articles'] = sum(1 for p in preds if p['url'] not in truth_urls)
                 table.append((family, label, m))
                 if mode == speed_mode:
                     speed['ours_s'] += secs
@@ -293,7 +297,8 @@ def leave_one_out(args):
         crawl_cpu_ratio(corpora, everything)
     print(f"{'family':12} {'mode':26} " + ' '.join(f'{f[:8]:>8}' for f in FIELDS))
     for family, label, m in table:
-        cells = ' '.join(f"{m[f]:8.3f}" if isinstance(m.get(f), float) else f"{'-':>8}" for f in FIELDS)
+        cells = ' '.join(f"{m[f]:8.3f}" if isinstance(m.get(f), float) else
+                         f"{m[f]:8d}" if isinstance(m.get(f), int) else f"{'-':>8}" for f in FIELDS)
         print(f'{family:12} {label:26} {cells}')
     if speed['pages'] and speed['peer_s']:
         ours = speed['pages'] / speed['ours_s']

@@ -8,6 +8,7 @@ pages (template.py, template_learn.py) blanks the site's chrome lines and names 
 date and author sit, wherever hand-written rules name nothing; dates.choose picks the date."""
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from urllib.parse import urljoin
@@ -87,13 +88,12 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families, template=
                 dom.drop_tree(el)
         selectable.answers.clear()            # answers may hold removed elements
     lines, ranges = dom.split_lines(root)
-    layout = _layout(template, lines)
+    if template is not None and template.layouts and selectable is None:
+        selectable = rules.Page.of(root)
+    layout = _layout(template, lines, selectable)
     if trace is not None:
         trace['lines'], trace['layout'] = lines, layout
-    if layout is not None:
-        if selectable is None:
-            selectable = rules.Page.of(root)
-        _blank_chrome(lines, layout.chrome, page)
+    blanked = _blank_chrome(lines, layout.chrome, page) if layout is not None else {}
 
     container = _first(family.container, selectable, ranges) if family else None
     # a family page is an article only where the family's article block is (not on its listings)
@@ -161,8 +161,11 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families, template=
     attachments = media.attachments(scope_parts.links + _attachment_block(lines, scope), base)
     body_text = '\n\n'.join(parts.paragraphs)
     canon = canonical.find(url, text, page, link_hrefs, family, (line.text for line in lines))
+    # whether the block lists teasers is read from the page as shown: a listing's headlines
+    # are the site's 'latest news' lines, which chrome blanking has emptied
     is_article = (family is None or family_container) and \
-        _is_article(url, title, published, author, body_text, images, attachments, scope, family, container) \
+        _is_article(url, title, published, author, body_text, images, attachments, _as_shown(scope, blanked),
+                    family, container) \
         and not canonical.summary_of_other(container, url)
     return Article(url=url, canonical=canon, title=title, published=published, author=author,
                    body=body_text, images=images, attachments=attachments,
@@ -172,25 +175,34 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families, template=
                    views=canonical.own_views(url, root) if is_article else [])
 
 
-def _layout(template, lines):
+def _layout(template, lines, selectable):
     """The template's layout this page was drawn with, or None (read it per page)."""
     if template is None or not template.layouts:
         return None
     cache: dict = {}
-    return template.layout_for(frozenset(dom.block_path(owner, cache) for owner in {line.owner for line in lines}))
+    paths = frozenset(dom.block_path(owner, cache) for owner in {line.owner for line in lines})
+    return template.layout_for(paths, selectable)
 
 
-def _blank_chrome(lines, chrome, page) -> None:
+def _blank_chrome(lines, chrome, page) -> dict:
     """Lines the site repeats on most pages (menus, polls, counters, footer) lose their text:
     nothing downstream scores or keeps them, and line ranges stay valid. A line the page's
-    <title> holds stays (the newest article is in every page's 'latest news')."""
+    <title> holds stays (the newest article is in every page's 'latest news'). Returns the
+    blanked lines as they were shown (line -> its copy)."""
     if not chrome:
-        return
+        return {}
     own = body.norm(f'{page.title or ""} {page.og_title or ""}')
+    shown = {}
     for line in lines:
         key = line.text.lower() if line.text else None          # line text is already collapsed
         if key and key in chrome and key not in own:
+            shown[line] = dataclasses.replace(line)
             line.text, line.link_chars, line.doc_chars, line.emphasis_chars = '', 0, 0, 0
+    return shown
+
+
+def _as_shown(scope, blanked: dict) -> list:
+    return [blanked.get(line, line) for line in scope] if blanked else scope
 
 
 def _learned_date(layout, page):

@@ -4,8 +4,10 @@ pages of one site; stored as JSON a person can read and edit; exportable in the 
 CMS rule file (portal_crawler/sites/cms/*.toml).
 
 A site can hold several layouts (a redesign): each is one Layout with its own fingerprint,
-the block paths its pages share; a page is read with the layout whose fingerprint it matches,
-or per page when none does. Hand-written CMS rules win wherever they name a field."""
+the block paths its pages share; a page is read with the layout whose fingerprint it matches
+and whose article title element it has, or per page when none does. (A listing or the home
+page shares the site's chrome with its articles, so the fingerprint alone matches them too.)
+Hand-written CMS rules win wherever they name a field."""
 from __future__ import annotations
 
 import json
@@ -35,17 +37,24 @@ class Layout:
     def match(self, paths) -> float:
         return len(self.fingerprint & paths) / len(self.fingerprint) if self.fingerprint else 0.0
 
+    def drawn_on(self, page) -> bool:
+        """The page (a rules.Page) has the element the layout's articles show their title
+        in (a layout that learned no title place has only its fingerprint to go by)."""
+        return not self.title or any(sel.first(page) is not None for sel in self.selectors('title'))
+
 
 @dataclass(frozen=True)
 class Template:
     site: str
     layouts: tuple = ()             # newest design last
 
-    def layout_for(self, paths) -> Layout | None:
+    def layout_for(self, paths, page=None) -> Layout | None:
+        """The layout the page was drawn with: the best fingerprint match (at least MATCH_MIN)
+        among the layouts drawn on `page` (a rules.Page; None: by fingerprint alone)."""
         best, best_share = None, MATCH_MIN
         for layout in self.layouts:
             share = layout.match(paths)
-            if share >= best_share:
+            if share >= best_share and (page is None or layout.drawn_on(page)):
                 best, best_share = layout, share
         return best
 
