@@ -1,10 +1,12 @@
 """`portal-archive index --rebuild` reproduces the index from the WARC files alone."""
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -146,3 +148,56 @@ def test_crawl_and_rebuild_give_identical_rows(crawled, tmp_path):
         assert rebuilt[table] == crawl[table], table
     pdfs = [row for row in crawl["documents"] if row[0].endswith(".pdf")]
     assert pdfs and all(row[7] and row[7] >= 1 for row in pdfs)  # page counts are stored
+
+
+def crawl_later(data, server, days: int, *args):
+    """A crawl of the demo portals on the crawl's clock `days` after now (PORTAL_NOW)."""
+    now = (datetime.now(timezone.utc) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    result = subprocess.run([*CLI, "crawl", "demo-yentho", "demo-huonglam", "--data", str(data), "--proxy", server.url,
+                             "-s", f"PORTAL_NOW={now}", *args], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def recrawled(tmp_path_factory):
+    """The demo crawled, recrawled a day later (the policy: nothing due) and a week later
+    asking for everything (304s for every article)."""
+    data = tmp_path_factory.mktemp("recrawled") / "data"
+    with DemoServer() as server:
+        crawl_later(data, server, 0)
+        crawl_later(data, server, 1)
+        crawl_later(data, server, 7, "--recheck", "all")
+    return data
+
+
+def test_an_iis_portal_is_not_asked_again_for_articles_not_due(recrawled):
+    # demo-yentho answers as IIS: its captures are keyed case-folded, its article URLs are not
+    db = sqlite3.connect(recrawled / "index.sqlite")
+    asked = db.execute("SELECT count(*) FROM captures c JOIN articles a ON a.url = c.url"
+                       " WHERE c.crawl_id = 2").fetchone()[0]
+    articles = db.execute("SELECT count(*) FROM articles WHERE site = 'demo-yentho'").fetchone()[0]
+    rechecked = db.execute("SELECT count(DISTINCT a.id) FROM captures c JOIN articles a ON a.url = c.url"
+                           " WHERE c.crawl_id = 3 AND a.site = 'demo-yentho'").fetchone()[0]
+    assert articles >= 10 and asked == 0 and rechecked == articles
+
+
+def test_the_recheck_report_counts_iis_articles_rechecked(recrawled):
+    db = sqlite3.connect(recrawled / "index.sqlite")
+    articles = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    day, week = (json.loads(db.execute("SELECT stats FROM crawls WHERE id = ?", (i,)).fetchone()[0])["recheck"]
+                 for i in (2, 3))
+    assert (day["not_due"], day["rechecked"]) == (articles, 0)
+    assert (week["unchanged"], week["rechecked"], week["not_due"]) == (articles, articles, 0)
+
+
+def test_a_recrawled_archive_rebuilds_to_identical_rows(recrawled, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(recrawled / "warcs", copy / "warcs")
+    result = subprocess.run([*CLI, "index", "--rebuild", "--data", str(copy)], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    crawl, rebuilt = index_rows(recrawled / "index.sqlite"), index_rows(copy / "index.sqlite")
+    for table in crawl:
+        assert rebuilt[table] == crawl[table], table
+    assert {row[11] for row in crawl["articles"]} == {3}  # every article's last crawl is the third
