@@ -102,7 +102,7 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
     known = {row[0]: row[1] for row in index.conn.execute("SELECT record_id, id FROM captures")}
     originals: dict[str, Original] = {}  # record id of each 200 response -> what a revisit of it gives
     by_digest: dict[str, str] = {}  # payload digest -> record id of its newest 200 response
-    linked_from: dict[str, str] = {}
+    linked_from: dict[str, str] = {}  # a document's URL key -> the article that links it
     documents = []
     for path in files:
         scan = WarcScan(path)
@@ -166,13 +166,16 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
             for row in rows:
                 if isinstance(row, ArticleRow):
                     for attachment in row.article.get("attachments") or []:
-                        linked_from.setdefault(attachment["href"], row.article.get("canonical") or url)
+                        # keyed as the crawl keys links: a link spelled `a b.pdf` is `a%20b.pdf` fetched
+                        for key in lookup_keys(attachment["href"]):
+                            linked_from.setdefault(key, row.article.get("canonical") or url)
         for damage in scan.damage:
             logger.info("%s: skipped damaged data: %s", damage.describe(), damage.reason)
         stats["damage"] += scan.damage
     for url, http, capture in documents:
         body = decode_body(http.body, http.header("Content-Encoding"))
-        rows = record_rows(url, 200, http.headers, body, linked_from=linked_from.get(url))
+        rows = record_rows(url, 200, http.headers, body, linked_from=next(
+            (linked_from[key] for key in lookup_keys(url) if key in linked_from), None))
         stats["documents"] += sum(r == "document" for r in store_rows(index, rows, capture))
 
 
