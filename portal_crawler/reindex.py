@@ -102,6 +102,7 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
     known = {row[0]: row[1] for row in index.conn.execute("SELECT record_id, id FROM captures")}
     originals: dict[str, Original] = {}  # record id of each 200 response -> what a revisit of it gives
     by_digest: dict[str, str] = {}  # payload digest -> record id of its newest 200 response
+    by_capture: dict[tuple[str, str], str] = {}  # (URL key, time) -> record id of that 200 response
     linked_from: dict[str, str] = {}  # a document's URL key -> the article that links it
     documents = []
     for path in files:
@@ -141,6 +142,7 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                 # an identical payload or a 304 (no digest: found by WARC-Refers-To): the rows
                 # of the record it stands for, as the crawl gives them from its archived copy
                 original = originals.get(record.header("WARC-Refers-To") or "") \
+                    or originals.get(by_capture.get(original_capture(record), "")) \
                     or originals.get(by_digest.get(digest or "", ""))
                 if status not in (200, 304):
                     rows = record_rows(url, status, record.http.headers, b"")  # a 404 again: gone
@@ -151,7 +153,7 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                     rows = revisit_rows(original, url, templates.get(host_of(url)))
             elif status == 200 and is_document(mime, url):
                 originals[record.record_id] = Original(url, path, ref, mime)
-                by_digest[digest or ""] = record.record_id
+                by_digest[digest or ""] = by_capture[capture_of(url, record.date)] = record.record_id
                 documents.append((url, record.http, capture))  # after the articles that link them
                 continue
             else:
@@ -160,7 +162,7 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                 article = next((r.article for r in rows if isinstance(r, ArticleRow)), None)
                 if status == 200:
                     originals[record.record_id] = Original(url, path, ref, mime, article)
-                    by_digest[digest or ""] = record.record_id
+                    by_digest[digest or ""] = by_capture[capture_of(url, record.date)] = record.record_id
             results = store_rows(index, rows, capture)
             stats["versions"] += sum(r in ("new", "changed") for r in results)
             for row in rows:
@@ -177,6 +179,16 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
         rows = record_rows(url, 200, http.headers, body, linked_from=next(
             (linked_from[key] for key in lookup_keys(url) if key in linked_from), None))
         stats["documents"] += sum(r == "document" for r in store_rows(index, rows, capture))
+
+
+def capture_of(url: str, date: str | None) -> tuple[str, str]:
+    return lookup_keys(url)[0], iso_timestamp(date) or ""
+
+
+def original_capture(revisit) -> tuple[str, str]:
+    """What a revisit names when it names no record id: its original's URL and time."""
+    return capture_of(revisit.header("WARC-Refers-To-Target-URI") or revisit.target_uri or "",
+                      revisit.header("WARC-Refers-To-Date"))
 
 
 @dataclass(frozen=True)

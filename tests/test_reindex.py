@@ -253,3 +253,38 @@ def route_kind(source, url: str) -> str | None:
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     route = site.routes.get(path) or site.routes.get(path.lower()) if site else None
     return route and route["kind"]
+
+
+def test_a_304_revisit_naming_only_its_original_url_and_date_stands_for_it(tmp_path):
+    """Another tool's 304 revisit (no WARC-Refers-To record id, no payload digest) is the
+    capture that last saw the article, as our own are."""
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+    url = "http://other.test/tin/1.html"
+    text = "Sáng nay, huyện tổ chức hội nghị tổng kết công tác xây dựng nông thôn mới và giao nhiệm vụ. " * 5
+    page = (f"<html><head><meta charset='utf-8'><title>Hội nghị nông thôn mới</title></head><body>"
+            f"<h1>Hội nghị về nông thôn mới</h1><p>Ngày 14/03/2019 15:41:05</p><p>{text}</p>"
+            f"<p>Thùy Dung</p></body></html>").encode("utf-8")
+    warcs = tmp_path / "data" / "warcs"
+    warcs.mkdir(parents=True)
+    with open(warcs / "other-20240101000000-00001.warc.gz", "wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        headers = [("Content-Type", "text/html; charset=utf-8"), ("ETag", '"v1"')]
+        writer.write_record(writer.create_warc_record(
+            url, "response", payload=BytesIO(page), http_headers=StatusAndHeaders("200 OK", headers, "HTTP/1.1"),
+            warc_headers_dict={"WARC-Date": "2024-01-01T00:00:00Z"}))
+        writer.write_record(writer.create_warc_record(
+            url, "revisit", payload=BytesIO(b""),
+            http_headers=StatusAndHeaders("304 Not Modified", [("ETag", '"v1"')], "HTTP/1.1"),
+            warc_headers_dict={"WARC-Date": "2024-01-02T00:00:00Z",
+                               "WARC-Profile": "http://netpreserve.org/warc/1.1/revisit/server-not-modified",
+                               "WARC-Refers-To-Target-URI": url, "WARC-Refers-To-Date": "2024-01-01T00:00:00Z"}))
+    result = subprocess.run([*CLI, "index", "--data", str(tmp_path / "data")], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    db = sqlite3.connect(tmp_path / "data" / "index.sqlite")
+    article = db.execute("SELECT a.first_captured, a.last_captured, c.record_type, a.versions FROM articles a"
+                         " JOIN captures c ON c.id = a.capture_id WHERE a.url = ?", (url,)).fetchone()
+    assert article == ("2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z", "revisit", 1)
