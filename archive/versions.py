@@ -5,7 +5,8 @@ A part of the index's store, not one of its callers: these queries read the capt
 versions tables together, so they take the `Index` and run their SQL on its connection."""
 from __future__ import annotations
 
-from archive.index import Index, url_key
+from archive.index import Index
+from archive.urlkey import lookup_keys
 
 # Statuses that say nothing about the article (the server failed): not a check.
 CHECKED_BELOW = 500
@@ -13,7 +14,8 @@ CHECKED_BELOW = 500
 
 def _article_keys(index: Index, article_id: int, url: str) -> list[str]:
     aliases = [r[0] for r in index.conn.execute("SELECT url FROM aliases WHERE article_id = ?", (article_id,))]
-    return sorted({url_key(u) for u in (url, *aliases)})
+    # both spellings: a case-insensitive (IIS) server's captures are keyed case-folded
+    return sorted({key for u in (url, *aliases) for key in lookup_keys(u)})
 
 
 def recheck_times(index: Index, article_id: int, before_crawl: int | None = None) -> tuple[str | None, str | None]:

@@ -100,8 +100,10 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                  templates: dict | None = None) -> None:
     templates = templates or {}
     known = index.capture_ids_by_record()
-    by_digest: dict[str, tuple[dict, Path, WarcRef]] = {}  # payload digest -> its page's article, record
-    linked_from: dict[str, str] = {}
+    originals: dict[str, Original] = {}  # record id of each 200 response -> what a revisit of it gives
+    by_digest: dict[str, str] = {}  # payload digest -> record id of its newest 200 response
+    by_capture: dict[tuple[str, str], str] = {}  # (URL key, time) -> record id of that 200 response
+    linked_from: dict[str, str] = {}  # a document's URL key -> the article that links it
     documents = []
     for path in files:
         scan = WarcScan(path)
@@ -121,7 +123,7 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                 capture_id = known[record.record_id]
             else:
                 capture_id = index.add_capture(
-                    url=url, timestamp=record.date, status=status, mime=mime, payload_digest=digest,
+                    url=url, timestamp=record.date, status=status, mime=mime or None, payload_digest=digest,
                     warc_file=ref.filename, offset=ref.offset, length=ref.length,
                     record_id=record.record_id, record_type=record.rec_type,
                     refers_to=record.header("WARC-Refers-To"),
@@ -137,41 +139,76 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                                   iso_timestamp(record.header("WARC-Refers-To-Date") or record.date)
                                   if record.rec_type == "revisit" else iso_timestamp(record.date))
             if record.rec_type == "revisit":
-                # an identical payload or a 304: the text of the record it refers to
-                rows = revisit_rows(by_digest.get(digest), url, templates.get(host_of(url)))
+                # an identical payload or a 304 (no digest: found by WARC-Refers-To): the rows
+                # of the record it stands for, as the crawl gives them from its archived copy
+                original = originals.get(record.header("WARC-Refers-To") or "") \
+                    or originals.get(by_capture.get(original_capture(record), "")) \
+                    or originals.get(by_digest.get(digest or "", ""))
+                if status not in (200, 304):
+                    rows = record_rows(url, status, record.http.headers, b"")  # a 404 again: gone
+                elif original is not None and original.article is None and is_document(original.mime, url):
+                    documents.append((url, read_record(original.path.parent, original.ref).http, capture))
+                    continue
+                else:
+                    rows = revisit_rows(original, url, templates.get(host_of(url)))
             elif status == 200 and is_document(mime, url):
+                originals[record.record_id] = Original(url, path, ref, mime)
+                by_digest[digest or ""] = by_capture[capture_of(url, record.date)] = record.record_id
                 documents.append((url, record.http, capture))  # after the articles that link them
                 continue
             else:
                 body = decode_body(record.http.body, record.http.header("Content-Encoding")) if status == 200 else b""
                 rows = record_rows(url, status, record.http.headers, body, template=templates.get(host_of(url)))
                 article = next((r.article for r in rows if isinstance(r, ArticleRow)), None)
-                if digest and article is not None and mime.startswith(HTML_TYPES):
-                    by_digest[digest] = (article, path, ref)
+                if status == 200:
+                    originals[record.record_id] = Original(url, path, ref, mime, article)
+                    by_digest[digest or ""] = by_capture[capture_of(url, record.date)] = record.record_id
             results = store_rows(index, rows, capture)
             stats["versions"] += sum(r in ("new", "changed") for r in results)
             for row in rows:
                 if isinstance(row, ArticleRow):
                     for attachment in row.article.get("attachments") or []:
-                        linked_from.setdefault(attachment["href"], row.article.get("canonical") or url)
+                        # keyed as the crawl keys links: a link spelled `a b.pdf` is `a%20b.pdf` fetched
+                        for key in lookup_keys(attachment["href"]):
+                            linked_from.setdefault(key, row.article.get("canonical") or url)
         for damage in scan.damage:
             logger.info("%s: skipped damaged data: %s", damage.describe(), damage.reason)
         stats["damage"] += scan.damage
     for url, http, capture in documents:
         body = decode_body(http.body, http.header("Content-Encoding"))
-        rows = record_rows(url, 200, http.headers, body, linked_from=linked_from.get(url))
+        rows = record_rows(url, 200, http.headers, body, linked_from=next(
+            (linked_from[key] for key in lookup_keys(url) if key in linked_from), None))
         stats["documents"] += sum(r == "document" for r in store_rows(index, rows, capture))
 
 
-def revisit_rows(original: tuple[dict, Path, WarcRef] | None, url: str, template=None) -> list:
+def capture_of(url: str, date: str | None) -> tuple[str, str]:
+    return lookup_keys(url)[0], iso_timestamp(date) or ""
+
+
+def original_capture(revisit) -> tuple[str, str]:
+    """What a revisit names when it names no record id: its original's URL and time."""
+    return capture_of(revisit.header("WARC-Refers-To-Target-URI") or revisit.target_uri or "",
+                      revisit.header("WARC-Refers-To-Date"))
+
+
+@dataclass(frozen=True)
+class Original:
+    """A 200 response that later revisits stand for: where it is, its type, its article."""
+    url: str
+    path: Path
+    ref: WarcRef
+    mime: str
+    article: dict | None = None
+
+
+def revisit_rows(original: Original | None, url: str, template=None) -> list:
     """Rows of a revisit at `url`: its own URL's earlier text as it is; another URL's payload
     (an alias answering the same bytes) is extracted again under `url`, as the crawl does."""
-    if original is None:
+    if original is None or not original.mime.startswith(HTML_TYPES):
         return []
-    article, path, ref = original
-    if lookup_keys(article["url"]) == lookup_keys(url):
-        return [ArticleRow(dict(article, url=url))]
-    record = read_record(path.parent, ref)
+    if lookup_keys(original.url) == lookup_keys(url):  # its own earlier bytes: what they gave then
+        return [ArticleRow(dict(original.article, url=url))] if original.article is not None else []
+    record = read_record(original.path.parent, original.ref)
     body = decode_body(record.http.body, record.http.header("Content-Encoding"))
     return [row for row in record_rows(url, 200, record.http.headers, body, template=template)
             if isinstance(row, ArticleRow)]
