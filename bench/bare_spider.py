@@ -8,7 +8,8 @@ same links as the spider does today: the same hosts (ScopePolicy), robots.txt ob
 (TrapGuard), canonical URLs, request fingerprints, link XPaths, sitemaps and postback paging,
 and the same politeness settings and middlewares (proxy, Crawl-delay / Retry-After / 5xx
 back-off, AutoThrottle, retries). Left out: the WARC recorder, article extraction, the index
-and its pipeline, conditional GET and resume. The article's canonical URL, which the spider
+and its pipeline, conditional GET and resume (the crawl session stays, over an empty scratch
+index: the spider asks it what is due, as on a first crawl). The article's canonical URL, which the spider
 takes from extraction, comes from `<link rel=canonical>` here; attachments are `<a href>`
 links and are followed anyway. The spider's start/end bookkeeping (a sites and a crawls row)
 goes to a scratch data dir that is deleted at exit. The crawl's Scrapy stats go to --stats.
@@ -40,8 +41,11 @@ class BareSpider(PortalSpider):
     def parse_page(self, response: TextResponse):
         page_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["page"]).getall()]
         asset_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["asset"]).getall()]
-        postbacks = postback_fallback_links(response.body, response.url)
+        # as the spider does: only WebForms pages page by postback, read from the same tree
+        postbacks = postback_fallback_links(response.selector.root, response.url) \
+            if b"PostBack" in response.body else []
         page_links += [link for link in postbacks if isinstance(link, str)]
+        page_links, asset_links = list(dict.fromkeys(page_links)), list(dict.fromkeys(asset_links))
         canonical = [response.urljoin(u) for u in response.xpath(CANONICAL_XPATH).getall()]
         yield from self.follow([u for u in canonical if u != response.url])
         yield from self.follow(page_links, parent=response)
@@ -58,7 +62,9 @@ def bare_settings(proxy: str, scratch: str):
     middlewares = {path: order for path, order in settings.getdict("DOWNLOADER_MIDDLEWARES").items()
                    if not path.endswith(ARCHIVE_MIDDLEWARES)}
     settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="cmdline")
-    settings.set("EXTENSIONS", {}, priority="cmdline")
+    # the session stays: the spider asks it what is due and what is fresh, as in a first crawl
+    # (its index is the scratch one, empty); the recorder and the progress display go
+    settings.set("EXTENSIONS", {"portal_crawler.session.CrawlSession": 50}, priority="cmdline")
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     settings.set("PORTAL_PROXY", proxy, priority="cmdline")
     settings.set("PORTAL_ARCHIVE_DATA", scratch, priority="cmdline")
