@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import portal_crawler  # noqa: E402,F401  (offline tldextract before Scrapy loads)
 from scrapy.http import TextResponse  # noqa: E402
 
-from portal_crawler.scope import PostbackForm, postback_fallback_links  # noqa: E402
-from portal_crawler.spiders.portal import LINK_XPATH, PortalSpider  # noqa: E402
+from portal_crawler.scope import PostbackForm  # noqa: E402
+from portal_crawler.spiders.portal import PortalSpider, links_of  # noqa: E402
 
 # The portal spider's downloader middlewares that read the archive.
 ARCHIVE_MIDDLEWARES = ("ArchiveReplayMiddleware", "ConditionalGetMiddleware")
@@ -39,12 +39,8 @@ class BareSpider(PortalSpider):
     name = "bare"
 
     def parse_page(self, response: TextResponse):
-        page_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["page"]).getall()]
-        asset_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["asset"]).getall()]
-        # as the spider does: only WebForms pages page by postback, read from the same tree
-        postbacks = postback_fallback_links(response.selector.root, response.url) \
-            if b"PostBack" in response.body else []
-        page_links += [link for link in postbacks if isinstance(link, str)]
+        # the spider's own link reading, over Scrapy's parse (there is no extraction to share a tree with)
+        page_links, asset_links, postbacks = links_of(response)
         page_links, asset_links = list(dict.fromkeys(page_links)), list(dict.fromkeys(asset_links))
         canonical = [response.urljoin(u) for u in response.xpath(CANONICAL_XPATH).getall()]
         yield from self.follow([u for u in canonical if u != response.url])

@@ -108,10 +108,11 @@ class Learner:
         self.unfitted: list[_Page] = []
         self.template: Template | None = template if template is not None and template.layouts else None
 
-    def extract(self, data: bytes, url: str, headers=None):
+    def extract(self, data: bytes, url: str, headers=None, parsed=None):
+        """parsed: the page already read (extract's `parsed`)."""
         trace: dict = {}
         art = extract(data, url, headers, families=self.families, template=self.template, trace=trace,
-                      stats=self.stats)
+                      stats=self.stats, parsed=parsed)
         if self.template is not None and trace.get('layout') is not None:
             return art
         page = observation(art, trace)
