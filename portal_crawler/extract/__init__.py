@@ -39,16 +39,18 @@ LISTING_REPEATS = 3           # sibling blocks of one kind that make a list of t
 
 
 def extract(body_bytes: bytes, url: str, headers=None, *, use_rules: bool = True,
-            families=None, template=None, stats=None, trace=None, parsed: ParsedPage | None = None) -> Article:
+            families=None, template=None, stats=None, trace=None, parsed: ParsedPage | None = None,
+            memo=None) -> Article:
     """Never raises on page content: a page that cannot be read gives an empty non-article
     (counted in `stats`, a Scrapy stats collector, as extract/failed). `template`: the site's
     learned Template (template.py), used where hand-written rules name nothing; `trace`: a
     dict that receives the page's lines (for template learning); `parsed`: the page as
     `parsed.read(body_bytes, headers)` gave it, so that it is not parsed again (its tree is
-    changed: read anything else from it first)."""
+    changed: read anything else from it first); `memo`: a scope.Memo for answers about link
+    URLs alone, kept across the pages of one site (a crawl's Learner holds one)."""
     try:
         page = parsed if parsed is not None else read(body_bytes, headers, url)
-        article = _extract(page, url, use_rules, families, template, trace)
+        article = _extract(page, url, use_rules, families, template, trace, memo)
         if article.is_article and classify(url) == TRAP:
             article.is_article = False   # a calendar day or a search result page lists, it is not news
         return article
@@ -60,7 +62,8 @@ def extract(body_bytes: bytes, url: str, headers=None, *, use_rules: bool = True
         return Article(url=url, canonical=url)
 
 
-def _extract(parsed: ParsedPage, url: str, use_rules: bool, families, template=None, trace=None) -> Article:
+def _extract(parsed: ParsedPage, url: str, use_rules: bool, families, template=None, trace=None,
+             memo=None) -> Article:
     text, encoding, root, truncated = parsed.text, parsed.encoding, parsed.root, parsed.truncated
     if root is None:
         return Article(url=url, canonical=url, encoding=encoding, text_truncated=truncated)
@@ -162,7 +165,7 @@ def _extract(parsed: ParsedPage, url: str, use_rules: bool, families, template=N
                    language=page.language or _language(body_text or title or ''), encoding=encoding,
                    family=family.name if family else None, is_article=is_article,
                    text_truncated=truncated,
-                   views=canonical.own_views(url, root) if is_article else [])
+                   views=canonical.own_views(url, root, memo) if is_article else [])
 
 
 def _layout(template, lines):
