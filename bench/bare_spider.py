@@ -8,7 +8,8 @@ same links as the spider does today: the same hosts (ScopePolicy), robots.txt ob
 (TrapGuard), canonical URLs, request fingerprints, link XPaths, sitemaps and postback paging,
 and the same politeness settings and middlewares (proxy, Crawl-delay / Retry-After / 5xx
 back-off, AutoThrottle, retries). Left out: the WARC recorder, article extraction, the index
-and its pipeline, conditional GET and resume. The article's canonical URL, which the spider
+and its pipeline, conditional GET and resume (the crawl session stays, over an empty scratch
+index: the spider asks it what is due, as on a first crawl). The article's canonical URL, which the spider
 takes from extraction, comes from `<link rel=canonical>` here; attachments are `<a href>`
 links and are followed anyway. The spider's start/end bookkeeping (a sites and a crawls row)
 goes to a scratch data dir that is deleted at exit. The crawl's Scrapy stats go to --stats.
@@ -26,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import portal_crawler  # noqa: E402,F401  (offline tldextract before Scrapy loads)
 from scrapy.http import TextResponse  # noqa: E402
 
-from portal_crawler.scope import PostbackForm, postback_fallback_links  # noqa: E402
-from portal_crawler.spiders.portal import LINK_XPATH, PortalSpider  # noqa: E402
+from portal_crawler.scope import PostbackForm  # noqa: E402
+from portal_crawler.spiders.portal import PortalSpider, links_of  # noqa: E402
 
 # The portal spider's downloader middlewares that read the archive.
 ARCHIVE_MIDDLEWARES = ("ArchiveReplayMiddleware", "ConditionalGetMiddleware")
@@ -38,10 +39,9 @@ class BareSpider(PortalSpider):
     name = "bare"
 
     def parse_page(self, response: TextResponse):
-        page_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["page"]).getall()]
-        asset_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["asset"]).getall()]
-        postbacks = postback_fallback_links(response.body, response.url)
-        page_links += [link for link in postbacks if isinstance(link, str)]
+        # the spider's own link reading, over Scrapy's parse (there is no extraction to share a tree with)
+        page_links, asset_links, postbacks = links_of(response)
+        page_links, asset_links = list(dict.fromkeys(page_links)), list(dict.fromkeys(asset_links))
         canonical = [response.urljoin(u) for u in response.xpath(CANONICAL_XPATH).getall()]
         yield from self.follow([u for u in canonical if u != response.url])
         yield from self.follow(page_links, parent=response)
@@ -58,7 +58,9 @@ def bare_settings(proxy: str, scratch: str):
     middlewares = {path: order for path, order in settings.getdict("DOWNLOADER_MIDDLEWARES").items()
                    if not path.endswith(ARCHIVE_MIDDLEWARES)}
     settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="cmdline")
-    settings.set("EXTENSIONS", {}, priority="cmdline")
+    # the session stays: the spider asks it what is due and what is fresh, as in a first crawl
+    # (its index is the scratch one, empty); the recorder and the progress display go
+    settings.set("EXTENSIONS", {"portal_crawler.session.CrawlSession": 50}, priority="cmdline")
     settings.set("ITEM_PIPELINES", {}, priority="cmdline")
     settings.set("PORTAL_PROXY", proxy, priority="cmdline")
     settings.set("PORTAL_ARCHIVE_DATA", scratch, priority="cmdline")

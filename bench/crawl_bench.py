@@ -56,7 +56,7 @@ CALENDAR_REJECT = r"[?&]date="
 REVALIDATE_ALL = ["-s", "PORTAL_ARTICLE_RECHECK_HOURS=0", "-s", "PORTAL_ASSET_RECHECK_DAYS=0"]
 
 TARGETS = {
-    "full/bare pages/s": ">= 0.7",
+    "full/bare pages/s": ">= 0.8",
     "full/wget pages/s": ">= 2.0",
     "full/wget coverage": ">= 1.0",
     "peak RSS MB": "<= 400",
@@ -148,6 +148,7 @@ class Run:
     returncode: int
     requests: list[LoggedRequest] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
+    cpu_seconds: float = 0.0          # user + system time of the crawl process (os.wait4)
 
     @property
     def pages_per_second(self) -> float:
@@ -170,7 +171,8 @@ def run_measured(name: str, cmd: list[str], out_dir: Path, server: Server, timeo
     proc.returncode = os.waitstatus_to_exitcode(status)
     time.sleep(0.2)  # let the server flush its last log lines
     run = Run(name, seconds, usage.ru_maxrss / 1024, proc.returncode,
-              logged_requests(server.log_path, start_offset, server.log_size()))
+              logged_requests(server.log_path, start_offset, server.log_size()),
+              cpu_seconds=usage.ru_utime + usage.ru_stime)
     run.extra.update(timed_out=timed_out, rss_series=rss_series)
     return run
 
@@ -408,7 +410,7 @@ def run_summary(run: Run) -> dict:
     statuses: dict[str, int] = {}
     for r in run.requests:
         statuses[str(r.status)] = statuses.get(str(r.status), 0) + 1
-    return {"seconds": round(run.seconds, 2), "requests": len(run.requests),
+    return {"seconds": round(run.seconds, 2), "cpu_seconds": round(run.cpu_seconds, 2), "requests": len(run.requests),
             "pages_per_second": round(run.pages_per_second, 2), "max_rss_mb": round(run.max_rss_mb, 1),
             "returncode": run.returncode, "timed_out": run.extra.get("timed_out", False), "statuses": statuses,
             "rss_series": thin(run.extra.get("rss_series", []), 60)}
@@ -451,12 +453,15 @@ def table(rows: list[dict], baseline: dict | None) -> str:
         revalidate = row.get("revalidate")
         lines.append(f"== corpus {n} articles ({row['canonical_articles']} canonical), "
                      f"generated in {row['generate_seconds']:.0f}s")
-        lines.append(f"{'run':8} {'seconds':>9} {'requests':>9} {'pages/s':>8} {'maxRSS MB':>10} {'coverage':>9}  exit")
+        lines.append(f"{'run':8} {'seconds':>9} {'CPU s':>7} {'requests':>9} {'pages/s':>8} {'maxRSS MB':>10} "
+                     f"{'coverage':>9}  exit")
         for name, run in (("full", full), ("bare", bare), ("wget", wget), ("recrawl", again),
                           ("revalid.", revalidate)):
             if run:
                 cov = run.get("coverage_warc")
-                lines.append(f"{name:8} {run['seconds']:9.1f} {run['requests']:9d} {run['pages_per_second']:8.2f} "
+                cpu = run.get("cpu_seconds")
+                lines.append(f"{name:8} {run['seconds']:9.1f} {'-' if cpu is None else f'{cpu:.1f}':>7} "
+                             f"{run['requests']:9d} {run['pages_per_second']:8.2f} "
                              f"{run['max_rss_mb']:10.1f} {'' if cov is None else f'{cov:.3f}':>9}  {run['returncode']}"
                              + ("  STOPPED AT TIMEOUT" if run.get("timed_out") else ""))
         if full:
@@ -479,6 +484,10 @@ def table(rows: list[dict], baseline: dict | None) -> str:
             "revalidate/first time": ratio(field_of(revalidate, "seconds"), field_of(full, "seconds")),
             "revalidate/first WARC bytes": ratio(field_of(revalidate, "warc_bytes_added"), field_of(full, "warc_bytes")),
         }
+        cpu_full, cpu_bare = field_of(full, "cpu_seconds"), field_of(bare, "cpu_seconds")
+        if cpu_full and cpu_bare:
+            lines.append(f"CPU seconds per request, full/bare: {ratio(cpu_full / full['requests'], cpu_bare / bare['requests']):.2f}"
+                         f" ({1000 * cpu_full / full['requests']:.1f} vs {1000 * cpu_bare / bare['requests']:.1f} ms)")
         lines.append(f"{'measure':28} {'value':>9} {'target':>8}  verdict")
         for name, value in measures.items():
             note = f"  (vs {smaller['articles']} articles)" if name == "RSS vs smaller corpus" and smaller else ""

@@ -94,12 +94,13 @@ class SiteTemplates:
         self.stats = stats
         self.learners: dict[str, Learner] = {}
 
-    def extract(self, body: bytes, url: str, headers):
+    def extract(self, body: bytes, url: str, headers, parsed=None):
+        """parsed: the page already read (extract's `parsed`), so it is not parsed again."""
         host = host_of(url)
         learner = self.learners.get(host)
         if learner is None:
             learner = self.learners[host] = Learner(host, template=self.stored.get(host), stats=self.stats)
-        return learner.extract(body, url, headers)
+        return learner.extract(body, url, headers, parsed=parsed)
 
 
 @dataclass(frozen=True)

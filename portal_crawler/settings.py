@@ -28,6 +28,10 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # The spider's errback logs each failed request in one line; Scrapy's "gave up" would repeat it.
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"
+# Scrapy re-reads a callback's source (inspect + ast) to warn about a generator that returns
+# a value: a check for spider authors, which parsed the spider's source on a quarter of
+# all responses of a crawl (its cache is weakly keyed on bound methods made per request).
+WARN_ON_GENERATOR_RETURN_VALUE = False
 # 304 (conditional GET), 404/410 (an article that disappeared) reach the spider.
 HTTPERROR_ALLOWED_CODES = [304, 404, 410]
 

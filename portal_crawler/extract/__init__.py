@@ -13,13 +13,11 @@ import logging
 import re
 from urllib.parse import urljoin
 
-from lxml import etree
-
 from ..items import Article
 from portal_crawler.scope import TRAP, classify
 
 from . import authors, body, canonical, dates, dom, media, meta, rules
-from .encoding import decode
+from .parsed import PARSE_ERRORS, ParsedPage, read
 
 __all__ = ['extract', 'Article']
 log = logging.getLogger(__name__)
@@ -42,34 +40,32 @@ LISTING_REPEATS = 3           # sibling blocks of one kind that make a list of t
 
 
 def extract(body_bytes: bytes, url: str, headers=None, *, use_rules: bool = True,
-            families=None, template=None, stats=None, trace=None) -> Article:
+            families=None, template=None, stats=None, trace=None, parsed: ParsedPage | None = None,
+            memo=None) -> Article:
     """Never raises on page content: a page that cannot be read gives an empty non-article
     (counted in `stats`, a Scrapy stats collector, as extract/failed). `template`: the site's
     learned Template (template.py), used where hand-written rules name nothing; `trace`: a
-    dict that receives the page's lines (for template learning)."""
+    dict that receives the page's lines (for template learning); `parsed`: the page as
+    `parsed.read(body_bytes, headers)` gave it, so that it is not parsed again (its tree is
+    changed: read anything else from it first); `memo`: a scope.Memo for answers about link
+    URLs alone, kept across the pages of one site (a crawl's Learner holds one)."""
     try:
-        article = _extract(body_bytes or b'', url, headers, use_rules, families, template, trace)
+        page = parsed if parsed is not None else read(body_bytes, headers, url)
+        article = _extract(page, url, use_rules, families, template, trace, memo)
         if article.is_article and classify(url) == TRAP:
             article.is_article = False   # a calendar day or a search result page lists, it is not news
         return article
-    except (RecursionError, MemoryError, etree.LxmlError, UnicodeError, LookupError) as err:
-        # what parsing a pathological page raises (deep nesting, huge trees, bad bytes or
-        # charsets); a programming error is not caught: it surfaces in tests
+    except PARSE_ERRORS as err:
+        # a programming error is not caught: it surfaces in tests
         log.warning('extraction failed for %s: %r', url, err)
         if stats is not None:
             stats.inc_value('extract/failed')
         return Article(url=url, canonical=url)
 
 
-def _extract(raw: bytes, url: str, headers, use_rules: bool, families, template=None, trace=None) -> Article:
-    if isinstance(raw, str):
-        raw = raw.encode('utf-8', 'replace')
-    text, encoding = decode(raw, headers)
-    truncated = len(text) > dom.MAX_CHARS
-    if truncated:
-        log.warning('%s: %d characters, only the first %d are read for extraction '
-                    '(the archived bytes are whole)', url, len(text), dom.MAX_CHARS)
-    root = dom.parse(text)
+def _extract(parsed: ParsedPage, url: str, use_rules: bool, families, template=None, trace=None,
+             memo=None) -> Article:
+    text, encoding, root, truncated = parsed.text, parsed.encoding, parsed.root, parsed.truncated
     if root is None:
         return Article(url=url, canonical=url, encoding=encoding, text_truncated=truncated)
     page = meta.read(root)
@@ -172,7 +168,7 @@ def _extract(raw: bytes, url: str, headers, use_rules: bool, families, template=
                    language=page.language or _language(body_text or title or ''), encoding=encoding,
                    family=family.name if family else None, is_article=is_article,
                    text_truncated=truncated,
-                   views=canonical.own_views(url, root) if is_article else [])
+                   views=canonical.own_views(url, root, memo) if is_article else [])
 
 
 def _layout(template, lines, selectable):

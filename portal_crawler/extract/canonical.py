@@ -166,10 +166,11 @@ def _elsewhere(href: str | None, url: str) -> bool:
     return _same_site(target, url) and strip_params(target).rstrip('/').lower() != strip_params(url).rstrip('/').lower()
 
 
-def own_views(url: str, root) -> list[str]:
+def own_views(url: str, root, memo=None) -> list[str]:
     """Other addresses of this article the page names: its links to a print view of itself
     ('In bài', or a URL the print-view rules know) and its <link rel=shortlink> (/node/12),
-    for the index to keep as aliases."""
+    for the index to keep as aliases. memo: a scope.Memo kept across a site's pages (the
+    same menu links recur on every page)."""
     found = [urljoin(url, el.get('href').strip()) for el in root.iter('link')
              if (el.get('rel') or '').lower() == 'shortlink' and el.get('href')]
     for link in root.iter('a'):
@@ -177,6 +178,8 @@ def own_views(url: str, root) -> list[str]:
         if not href or href.startswith(('#', 'javascript:')):
             continue
         target = urljoin(url, href).split('#', 1)[0]
-        if PRINT_LABEL.match(_text(link)) or print_view_of(target) is not None:
+        if PRINT_LABEL.match(_text(link)) or (
+                memo.get(target, lambda: print_view_of(target) is not None) if memo is not None
+                else print_view_of(target) is not None):
             found.append(target)
     return [view for view in dict.fromkeys(found) if _elsewhere(view, url)]

@@ -17,6 +17,8 @@ from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from portal_crawler.scope.memo import Memo
+
 from . import authors, body, dates, dom, extract
 from .template import Layout, Template
 
@@ -107,11 +109,13 @@ class Learner:
         self.observed: list[_Page] = []
         self.unfitted: list[_Page] = []
         self.template: Template | None = template if template is not None and template.layouts else None
+        self.memo = Memo()          # print views among the site's links, asked on every article
 
-    def extract(self, data: bytes, url: str, headers=None):
+    def extract(self, data: bytes, url: str, headers=None, parsed=None):
+        """parsed: the page already read (extract's `parsed`)."""
         trace: dict = {}
         art = extract(data, url, headers, families=self.families, template=self.template, trace=trace,
-                      stats=self.stats)
+                      stats=self.stats, parsed=parsed, memo=self.memo)
         if self.template is not None and trace.get('layout') is not None:
             return art
         page = observation(art, trace)

@@ -32,6 +32,9 @@ _PAGING_TARGET = re.compile(r"pag(?:er|ing|e)|trang|datapager|next|prev", re.IGN
 _PAGING_HREF = re.compile(
     r"[?&](?:pageindex|page|pagenumber|pageno|pg|p|trang|paged|currentpage|[\w.-]*_cur)=\d+"
     r"|/(?:page|trang)[/-]\d+", re.IGNORECASE)
+# An element's text as lxml.html's text_content() gives it, for plain lxml elements too
+# (the spider hands over extraction's tree).
+_text_of = etree.XPath("string()", smart_strings=False)
 # Form controls the browser would not submit along with a postback.
 _NOT_SUBMITTED = {"submit", "button", "image", "reset", "file"}
 
@@ -65,7 +68,7 @@ def postback_fallback_links(html, base_url: str) -> list:
     fallbacks, postbacks = [], []
     for anchor in root.iter("a"):
         href = (anchor.get("href") or "").strip()
-        text = " ".join(anchor.text_content().split())
+        text = " ".join(_text_of(anchor).split())
         call = _POSTBACK.search(href) or _POSTBACK.search(anchor.get("onclick") or "")
         if call is not None:
             target, argument = (call.group(1), call.group(2)) if call.group(1) is not None \
@@ -112,7 +115,7 @@ def _control_value(control) -> str:
         if not chosen:
             return ""
         option = chosen[0]
-        return option.get("value") if option.get("value") is not None else option.text_content()
+        return option.get("value") if option.get("value") is not None else _text_of(option)
     if control.tag == "textarea":
         return control.text or ""
     return control.get("value") or ""

@@ -9,10 +9,13 @@ import logging
 from urllib.parse import urljoin
 
 import scrapy
+from lxml import etree
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.http import FormRequest, HtmlResponse, Request, TextResponse
 
+from portal_crawler.extract import parsed
+from portal_crawler.extract.parsed import ParsedPage
 from portal_crawler.items import DocumentItem, GoneItem, NotDueItem, PageItem
 from portal_crawler.session import CrawlSession
 from portal_crawler.sites.registry import SiteProfile, load_registry
@@ -28,6 +31,33 @@ LINK_XPATH = {
     "asset": ("//img/@src | //img/@data-src | //img/@data-original | //link[@rel='stylesheet']/@href"
               " | //script/@src | //link[contains(@rel, 'icon')]/@href | //source/@src"),
 }
+
+
+PAGE_LINKS = etree.XPath(LINK_XPATH["page"], smart_strings=False)
+ASSET_LINKS = etree.XPath(LINK_XPATH["asset"], smart_strings=False)
+
+
+def links_of(response: TextResponse, root=None) -> tuple[list[str], list[str], list]:
+    """(page links, asset links, postbacks) of an HTML page, absolute, in the page's order.
+    root: the page's lxml tree when another reader already parsed response.text, else Scrapy's
+    own parse is used. postbacks: fallback URLs (also among the page links) or PostbackForms."""
+    if root is None:
+        root = response.selector.root
+    pages = [response.urljoin(u) for u in PAGE_LINKS(root)]
+    assets = [response.urljoin(u) for u in ASSET_LINKS(root)]
+    # only WebForms pages page by postback; the check spares every other page the walk
+    postbacks = postback_fallback_links(root, response.url) if b"PostBack" in response.body else []
+    pages += [link for link in postbacks if isinstance(link, str)]
+    return pages, assets, postbacks
+
+
+def read_page(response: TextResponse, headers) -> ParsedPage | None:
+    """The page decoded and parsed as extraction reads it; None when it cannot be read
+    (extraction then fails on it again and counts it)."""
+    try:
+        return parsed.read(response.body, headers, response.url)
+    except parsed.PARSE_ERRORS:
+        return None
 
 
 class DocumentBody(bytes):
@@ -212,25 +242,27 @@ class PortalSpider(scrapy.Spider):
         digest = self.unchanged_digest(response)
         unchanged = digest is not None or bool(response.meta.get("not_modified") or response.meta.get("from_archive"))
         record = self.session.unchanged_page(response.url, response.meta.get("capture_id")) if unchanged else None
-        if record is None:
-            record = self.session.templates.extract(response.body, response.url,
-                                                    header_pairs(response.headers)).to_dict()
-            if record.get("text_truncated"):
-                stats.inc_value("extract/text_truncated")
-        else:
-            stats.inc_value("articles/not_reextracted" if record.get("is_article") else "pages/not_reextracted")
+        headers = header_pairs(response.headers)
+        # a page to extract is parsed once: its links come from extraction's tree, read
+        # before extraction removes the site's chrome from it
+        page = read_page(response, headers) if record is None else None
         links = self.session.page_links.get(response.url, digest) if unchanged else None
         postbacks = []
         if links is not None:
             page_links, asset_links = links
             stats.inc_value("pages/links_reused")
         else:
-            page_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["page"]).getall()]
-            asset_links = [response.urljoin(u) for u in response.xpath(LINK_XPATH["asset"]).getall()]
-            # only WebForms pages page by postback; the check spares every other page a parse
-            postbacks = postback_fallback_links(response.selector.root, response.url) \
-                if b"PostBack" in response.body else []
-            page_links += [link for link in postbacks if isinstance(link, str)]
+            # the links Scrapy's own decoding holds: extraction's tree where it read the same
+            # text (it decodes by its own rules: a wrong charset header, NFD, an 8M-character cap)
+            shared = page.root if page is not None and page.same_text(response.text) else None
+            stats.inc_value("pages/tree_shared" if shared is not None else "pages/tree_parsed_again")
+            page_links, asset_links, postbacks = links_of(response, shared)
+        if record is None:
+            record = self.session.templates.extract(response.body, response.url, headers, parsed=page).to_dict()
+            if record.get("text_truncated"):
+                stats.inc_value("extract/text_truncated")
+        else:
+            stats.inc_value("articles/not_reextracted" if record.get("is_article") else "pages/not_reextracted")
         forms = [f for f in postbacks if isinstance(f, PostbackForm)]
         # in the page's order: of two spellings of one URL, the first linked is the one fetched
         page_links, asset_links = list(dict.fromkeys(page_links)), list(dict.fromkeys(asset_links))
