@@ -121,6 +121,9 @@ class WarcRecorder:
         return Index(os.path.join(self.data_dir, "index.sqlite"))
 
     def spider_opened(self, spider):
+        session = self._session()
+        if session is not None:
+            session.attach_recorder(self)
         os.makedirs(self.warcs_dir, exist_ok=True)
         self.repairs = repair(self.warcs_dir)
         for report in self.repairs:

@@ -21,6 +21,7 @@ from archive.revisit import RevisitPolicy, Verdict, history_of
 from archive.timeutil import parse_iso, utcnow
 from archive.versions import canonical_of_alias, recheck_report, recheck_times
 from portal_crawler.archive_access import CrawlArchive
+from portal_crawler.run_summary import crawl_summary
 from portal_crawler.extract import template
 from portal_crawler.extract.template_learn import Learner
 from portal_crawler.scope import canonicalize, host_of, is_case_insensitive_server
@@ -120,6 +121,7 @@ class CrawlSession:
         self.case_folding = CaseFoldingHosts()
         self.templates = SiteTemplates(settings.data_dir, crawler.stats)
         self.run: CrawlRun | None = None
+        self._recorder = None
         self._site_of = None
         self.sites: list[str] = []
 
@@ -175,8 +177,11 @@ class CrawlSession:
 
     @property
     def recorder(self):
-        from portal_crawler.recorder import WarcRecorder
-        return self.crawler.get_extension(WarcRecorder)
+        """The WARC recorder of this crawl (it attaches itself when the spider opens)."""
+        return self._recorder
+
+    def attach_recorder(self, recorder) -> None:
+        self._recorder = recorder
 
     def site_of(self, url: str) -> str | None:
         profile = self._site_of(url) if self._site_of else None
@@ -186,7 +191,6 @@ class CrawlSession:
         """Close the run's row: outcome, counts, the recheck report, the WARC files.
         `whole_site`: this process saw every page it should have (not one worker's share,
         not a resumed remainder), so archived articles it never reached are gone."""
-        from portal_crawler.crawl_runner import crawl_summary
         stats = self.crawler.stats.get_stats()
         outcome = "ok" if reason == "finished" or reason.startswith("closespider") else "failed"
         if stats.get("response_received_count", 0) <= stats.get("proxy/status_407", 0):
