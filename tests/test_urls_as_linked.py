@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import zipfile
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
@@ -22,6 +22,7 @@ from archive.index import Index
 from archive.snapshot import snapshot
 from archive.web import make_app
 from tests.browser.wsgi_client import call
+from tests.support.loopback import PortalHandler
 
 CLI = [sys.executable, "-m", "portal_crawler.cli"]
 HOST = "linked.test"
@@ -51,7 +52,7 @@ HOME = ("<html><head><meta charset='utf-8'><title>Huyện Yên Thọ</title></he
         "</body></html>").encode("utf-8")
 
 
-class Portal(BaseHTTPRequestHandler):
+class Portal(PortalHandler):
     def do_GET(self):  # noqa: N802
         self.server.requests.append(self.path)
         parts = urlsplit(self.path)
@@ -69,14 +70,7 @@ class Portal(BaseHTTPRequestHandler):
             body, status = page("Hội nghị 3360 về chuyển đổi số", BODY.replace("nông thôn", "đô thị")), 200
         else:
             body, status = b"not here", 404
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.answer(status, body)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -24,6 +24,7 @@ from archive.search import search
 from archive.web import make_app
 from tests.browser.wsgi_client import call
 from portal_crawler.extract import extract
+from tests.support.loopback import PortalHandler
 
 FIXTURES = Path(__file__).parent / "fixtures" / "views"
 CLI = [sys.executable, "-m", "portal_crawler.cli"]
@@ -102,7 +103,7 @@ def test_a_category_page_with_one_long_teaser_is_not_an_article():
     assert record(ARTICLE)["is_article"] is True
 
 
-class Portal(BaseHTTPRequestHandler):
+class Portal(PortalHandler):
     def do_GET(self):  # noqa: N802
         parts = urlsplit(self.path)
         url = f"http://{parts.hostname}{parts.path}"
@@ -118,14 +119,7 @@ class Portal(BaseHTTPRequestHandler):
             body, status = (FIXTURES / PAGES[url]).read_bytes(), 200
         else:
             body, status = b"not found", 404
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.answer(status, body)
 
 
 def test_a_crawl_gives_one_row_and_no_listing_row(tmp_path):
