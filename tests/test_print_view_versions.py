@@ -107,3 +107,15 @@ def test_print_views_and_a_counter_make_no_new_version(portal, tmp_path):
     assert all(count == 1 for _, _, count in rows), rows
     bodies = [body for _, body, _ in rows]
     assert not any("Lượt truy cập" in body for body in bodies), bodies
+
+
+def test_a_visitor_counter_line_is_never_the_body():
+    from portal_crawler.extract import extract
+    # a print view of an article with no text of its own: the counter is the only line left
+    page = ("<!DOCTYPE html><html lang='vi'><head><meta charset='utf-8'><title>Khắc phục hậu quả mưa lớn"
+            "</title></head><body class='print'><div class='print-header'>CỔNG THÔNG TIN ĐIỆN TỬ HUYỆN</div>"
+            "<h1>Khắc phục hậu quả mưa lớn</h1><div class='cx-date'>Cập nhật ngày: 14-03-2024</div>"
+            "<div class='ms-rtestate-field'></div><div class='print-footer'>Địa chỉ bài viết: "
+            f"http://{HOST}/tin/khac-phuc.html</div><div class='counter'>Lượt truy cập: 12345</div></body></html>")
+    article = extract(page.encode(), f"http://{HOST}/tin/khac-phuc.html?print=1")
+    assert "truy cập" not in (article.body or ""), article.body
