@@ -177,10 +177,12 @@ def _merge(conn: sqlite3.Connection, other: sqlite3.Row, article_id: int) -> Non
 
 
 def is_view(conn: sqlite3.Connection, row: sqlite3.Row, url: str, canonical: str) -> bool:
-    """The page at url names no canonical of its own, the article has another URL, and that
-    URL's own page is archived: the page is a view (a print layout, a shortlink) whose text
-    never replaces the article page's."""
-    if canonical != url or url == row["url"]:
+    """The article has another URL whose own page is archived, and the page at url either
+    names no canonical of its own or is a print view by its URL (``url_rank`` 2; print
+    layouts name their article by rel=canonical or a footer line, yet their text differs):
+    the page is a view (a print layout, a shortlink) whose text never replaces the
+    article page's."""
+    if url == row["url"] or (canonical != url and url_rank(url) < 2):
         return False
     return conn.execute("SELECT 1 FROM captures WHERE url_key IN (?, ?) AND status = 200 LIMIT 1",
                         lookup_keys(row["url"])).fetchone() is not None

@@ -16,7 +16,7 @@ BOILERPLATE = re.compile(r'''^(in\s+trang|in\s+bài(\s+viết)?|bản\s+in|quay\
     gửi\s+(email|bài\s+viết)|chia\s+sẻ|share|tweet|email|print|top|đầu\s+trang|
     (file|tệp|tài\s+liệu|văn\s+bản)\s+đính\s+kèm|tải\s+về|download|xem\s+thêm|
     (các\s+)?tin\s+(liên\s+quan|khác|mới|cùng\s+chuyên\s+mục)|các\s+tin\s+đã\s+đưa|bài\s+viết\s+liên\s+quan|
-    lượt\s+xem|đã\s+xem|số\s+lượt\s+xem|view\s*count|views|hits|details|bình\s+luận|ý\s+kiến\s+bạn\s+đọc|đánh\s+giá|
+    lượt\s+xem|đã\s+xem|số\s+lượt\s+xem|((số|tổng)\s+)?lượt\s+truy\s+cập|đang\s+truy\s+cập|view\s*count|views|hits|details|bình\s+luận|ý\s+kiến\s+bạn\s+đọc|đánh\s+giá|
     font\s*size|cỡ\s+chữ|tiêu\s+đề|zalo|facebook|từ\s+khóa|từ\s+khoá|tags?|thẻ|
     (chuyên|danh)\s+mục(?=\s*:)|categor(y|ies)(?=\s*:)|filed\s+under|
     share\s+this|like\s+this|related|comments?|leave\s+a\s+(reply|comment)|loading|advertisement|
