@@ -18,8 +18,7 @@ from archive.version_rules import ARTICLE_FIELDS, changed_fields, text_hash
 
 EXPORT_SQL = """
 SELECT a.url, a.title, a.published, a.author, a.body, a.versions, a.gone,
-       coalesce((SELECT c.timestamp FROM captures c WHERE c.id = a.capture_id), a.last_captured)
-           AS captured,
+       a.last_captured AS captured,  -- its newest capture, under any of its URLs
        (SELECT json_group_array(json_object('src', src, 'caption', caption))
           FROM (SELECT src, caption FROM images WHERE article_id = a.id ORDER BY id)) AS images,
        (SELECT json_group_array(json_object('href', href, 'name', name))
@@ -371,7 +370,7 @@ class Articles:
 
     def export_rows(self, site: str | None = None) -> Iterator[dict]:
         """Every article (of `site`) in id order, from one statement (no per-article queries):
-        url, title, published, author, body, versions, gone, captured (its capture's time),
+        url, title, published, author, body, versions, gone, captured (its newest capture's time),
         images, attachments, aliases and sources (lists; a version's source: "crawl" or the
         web archive it was imported from, and its memento)."""
         where, params = ("WHERE a.site = ?", (site,)) if site else ("", ())
