@@ -41,6 +41,10 @@ def check(article, page: bytes = b''):
     article.to_dict()
     if page and article.body:
         root = dom.parse(decode(page, None)[0])
+        for hidden in root.xpath('//script | //style'):  # not page text: words meet across them
+            for inner in list(hidden):
+                hidden.remove(inner)
+            hidden.text = None
         source = ''.join(''.join(root.itertext()).lower().split())
         missing = [w for w in WORD.findall(article.body.lower()) if w not in source]
         assert not missing, missing[:5]
