@@ -80,8 +80,16 @@ def title_words(title: str | None) -> str:
     return " ".join(WORD.findall(textfold.fold(title or "").lower()))
 
 
-def body_words(body: str | None) -> list[str]:
-    return WORD.findall(textfold.fold(body or "").lower())
+def body_words(body: str | None) -> tuple[str, ...]:
+    return _folded_words(body or "")
+
+
+# One upsert reads the same body's words up to three times (its text key when looking the
+# article up and again when remembering it, its overlap with a candidate): a pure
+# function's cache of the last few bodies.
+@functools.lru_cache(maxsize=16)
+def _folded_words(text: str) -> tuple[str, ...]:
+    return tuple(WORD.findall(textfold.fold(text).lower()))
 
 
 def keys_of(site: str | None, fields: dict) -> list[str]:
@@ -202,7 +210,7 @@ def _same_day(one: str | None, other: str | None) -> bool:
     return not one or not other or one[:10] == other[:10]
 
 
-def _overlap(one: list[str], other: list[str]) -> float:
+def _overlap(one: tuple[str, ...], other: tuple[str, ...]) -> float:
     """Shared distinct words over the distinct words of the longer body."""
     first, second = set(one), set(other)
     if not first or not second:

@@ -104,8 +104,15 @@ def canonical_url(url: str, *, case_insensitive_paths: bool = False, session: Se
     fragment, no session ids, sorted query, normalised escapes, path lower-cased on
     case-insensitive servers, no empty ``?``.  A string that is not an http(s) URL comes
     back trimmed but otherwise unchanged.  Idempotent."""
-    session = session or default_session_rules()
-    text = _TAB_NEWLINE.sub("", str(url)).strip(_C0_AND_SPACE)
+    return _canonical(str(url), case_insensitive_paths, session or default_session_rules(), frozenset(schemes))
+
+
+# A crawl keys each URL many times over (the spider, the dupefilter, the revisit policy, the
+# recorder and the index each ask for the links of the same few pages): a pure function's
+# cache, small because the same URL comes back within a few pages.
+@functools.lru_cache(maxsize=8192)
+def _canonical(url: str, case_insensitive_paths: bool, session: SessionRules, schemes: frozenset) -> str:
+    text = _TAB_NEWLINE.sub("", url).strip(_C0_AND_SPACE)
     try:
         parts = urlsplit(text)
     except ValueError:  # e.g. an unbalanced IPv6 bracket: not a URL we can fetch

@@ -46,12 +46,13 @@ class IndexPipeline:
         if recorder is not None and fresh and item.warc_ref is not None:
             recorder.write_metadata(item.url, item.warc_ref.record_id,
                                     {"site": item.site, "outlinks": item.outlinks, "article": article})
-        if item.links_digest:
-            self.session.page_links.store(item.url, item.links_digest, item.outlinks, item.asset_links)
-        if not article.get("is_article"):
-            return
-        [result] = store_rows(self.session.archive.index, [ArticleRow(article)],
-                              self.capture(item.capture_id, item.site))
+        index = self.session.archive.index
+        with index.transaction():  # the page's links and its article in one commit
+            if item.links_digest:
+                self.session.page_links.store(item.url, item.links_digest, item.outlinks, item.asset_links)
+            if not article.get("is_article"):
+                return
+            [result] = store_rows(index, [ArticleRow(article)], self.capture(item.capture_id, item.site))
         if item.from_archive != "resume":  # a resumed crawl counted it before the kill
             self.crawler.stats.inc_value(f"articles/{result}")
 

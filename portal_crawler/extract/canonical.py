@@ -15,6 +15,7 @@ FOOTER_URL = re.compile(r'(?:URL|Địa\s+chỉ|Link|Đường\s+dẫn)(?:\s+c�
 SCAN_CHARS = 300_000
 # A listing item's "read more" link, and the headline length that is a headline, not a
 # category name, in a linked heading before a text block.
+HAS_AUTHORITY = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*://')
 PRINT_LABEL = re.compile(r'^\W*(in\s+bài(\s+viết)?|bản\s+in|in\s+tin|print(\s+this)?|printer\s+friendly)\W*$', re.I)
 READ_MORE = re.compile(r'^\W*(xem\s+tiếp|xem\s+thêm|đọc\s+tiếp|(xem\s+)?chi\s+tiết|read\s+more|more)\W*$', re.I)
 HEADINGS = frozenset('h1 h2 h3 h4 h5 h6'.split())
@@ -173,13 +174,24 @@ def own_views(url: str, root, memo=None) -> list[str]:
     same menu links recur on every page)."""
     found = [urljoin(url, el.get('href').strip()) for el in root.iter('link')
              if (el.get('rel') or '').lower() == 'shortlink' and el.get('href')]
+    parts = urlsplit(url)
+    origin = f'{parts.scheme}://{parts.netloc}'
     for link in root.iter('a'):
         href = (link.get('href') or '').strip()
         if not href or href.startswith(('#', 'javascript:')):
             continue
-        target = urljoin(url, href).split('#', 1)[0]
-        if PRINT_LABEL.match(_text(link)) or (
-                memo.get(target, lambda: print_view_of(target) is not None) if memo is not None
-                else print_view_of(target) is not None):
+        if memo is None:
+            target, is_view = _print_view_link(url, href)
+        else:
+            # an absolute or root-relative link resolves alike on every page of the site
+            base = origin if href.startswith('/') or HAS_AUTHORITY.match(href) else url
+            target, is_view = memo.get((base, href), lambda: _print_view_link(url, href))
+        if is_view or PRINT_LABEL.match(_text(link)):
             found.append(target)
     return [view for view in dict.fromkeys(found) if _elsewhere(view, url)]
+
+
+def _print_view_link(url: str, href: str) -> tuple[str, bool]:
+    """The link's target (no fragment) and whether the print-view rules know it as one."""
+    target = urljoin(url, href).split('#', 1)[0]
+    return target, print_view_of(target) is not None
