@@ -21,6 +21,7 @@ from typing import Iterator
 import sqlite_utils
 
 from archive.index import BUSY_TIMEOUT_MS, Index
+from archive.index.store import Transactions
 
 STATE_FILE = "state.sqlite"
 INDEX_FILE = "index.sqlite"
@@ -33,11 +34,10 @@ def state_path(where) -> Path:
     return (where.parent if where.suffix == ".sqlite" else where) / STATE_FILE
 
 
-class State:
+class State(Transactions):
     """One connection to DATA/state.sqlite (WAL, busy timeout, BEGIN IMMEDIATE writes)."""
 
-    # The same transaction and migration mechanism as the index (schema_migrations table).
-    transaction = Index.transaction
+    # The same migration mechanism as the index (schema_migrations table).
     apply_migrations = Index.apply_migrations
     schema_version = Index.schema_version
 

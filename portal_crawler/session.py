@@ -137,6 +137,9 @@ class CrawlSession:
 
     # ------------------------------------------------------------------ the run
     def spider_opened(self, spider):
+        from twisted.internet import reactor  # the one Scrapy installed
+        # the few rows each response gives share a commit per turn of the event loop
+        self.archive.index.defer_commits(lambda commit: reactor.callLater(0, commit))
         self.open_run(spider)
 
     def open_run(self, spider) -> CrawlRun:

@@ -26,7 +26,62 @@ PAGE_SIZE = 32768
 BUSY_TIMEOUT_MS = 60_000
 
 
-class Store:
+class Transactions:
+    """Write transactions on `self.conn` (a connection in autocommit mode), for the index
+    and the state database alike."""
+
+    _commit_later = None       # defer_commits(); None: each transaction commits at its end
+    _commit_pending = False
+    _depth = 0
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (BEGIN IMMEDIATE); nested calls join the outer one. With
+        defer_commits(), its COMMIT is shared with the transactions that follow it before
+        the scheduled commit runs; each stays atomic on its own (a savepoint)."""
+        if self._commit_pending and not self.conn.in_transaction:
+            self._commit_pending = False  # something committed it already (a `with conn:`)
+        if self._depth or (self.conn.in_transaction and not self._commit_pending):
+            yield self.conn
+            return
+        joining = self._commit_pending
+        self.conn.execute("SAVEPOINT unit" if joining else "BEGIN IMMEDIATE")
+        self._depth += 1
+        try:
+            yield self.conn
+        except BaseException:
+            if joining:
+                self.conn.execute("ROLLBACK TO unit")
+                self.conn.execute("RELEASE unit")
+            else:
+                self.conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._depth -= 1
+        if joining:
+            self.conn.execute("RELEASE unit")
+        elif self._commit_later is None:
+            self.conn.execute("COMMIT")
+        else:
+            self._commit_pending = True
+            self._commit_later(self.commit_pending)
+
+    def defer_commits(self, commit_later) -> None:
+        """Let write transactions share COMMITs: `commit_later(callback)` runs callback
+        soon (a crawl passes its event loop's call-soon, so the writes of one turn of the
+        loop commit once: a commit writes whole pages, and a crawl writes a few rows per
+        response). Other connections see the rows once the callback ran; close() commits."""
+        self._commit_later = commit_later
+
+    def commit_pending(self) -> None:
+        """COMMIT the transactions a deferred commit holds (nothing when none is pending)."""
+        if self._commit_pending:
+            self._commit_pending = False
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")
+
+
+class Store(Transactions):
     """`Store(path)` opens, creates and migrates the index's database."""
 
     def __init__(self, path: str | Path, *, readonly: bool = False, cache_mb: int = 64):
@@ -61,6 +116,7 @@ class Store:
             self.apply_migrations("provenance", PROVENANCE_MIGRATIONS)
 
     def close(self) -> None:
+        self.commit_pending()
         self.conn.close()
 
     def __enter__(self):
@@ -70,20 +126,6 @@ class Store:
         self.close()
 
     # -- transactions and migrations -------------------------------------------------
-
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction (BEGIN IMMEDIATE); nested calls join the outer one."""
-        if self.conn.in_transaction:
-            yield self.conn
-            return
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
 
     def apply_migrations(self, component: str, migrations: Sequence[Migration]) -> list[int]:
         """Apply the migrations of `component` not applied yet; return their versions."""
