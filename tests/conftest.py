@@ -3,6 +3,7 @@
 import pytest
 
 from archive.index import Index
+from tests.support import cli_crawl
 from tests.support import portal_source as sources
 
 
@@ -18,3 +19,15 @@ def portal_source(request, tmp_path_factory):
     """The portals an end-to-end test crawls: portalgen's corpus (where ../shared has it),
     then the bundled demo portal; a module's crawl runs once per source."""
     return sources.make(request.param, tmp_path_factory.mktemp(f"source-{request.param}"))
+
+
+@pytest.fixture(scope="module")
+def demo_crawled(tmp_path_factory):
+    """DATA of one crawl of both demo portals (the CLI), once per test module."""
+    return cli_crawl.crawl_demo(tmp_path_factory.mktemp("demo-crawled") / "data")
+
+
+@pytest.fixture(scope="module")
+def demo_archive(tmp_path_factory):
+    """DATA as `portal-archive demo` leaves it, once per test module."""
+    return cli_crawl.run_demo(tmp_path_factory.mktemp("demo-archive") / "data")

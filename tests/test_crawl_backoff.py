@@ -11,6 +11,8 @@ import textwrap
 import threading
 from pathlib import Path
 
+from tests.support.loopback import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 
 CRAWL = textwrap.dedent("""
@@ -47,12 +49,6 @@ CRAWL = textwrap.dedent("""
 """)
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class SilentServer:
     """Accepts connections and never answers: the download times out."""
 
@@ -83,7 +79,7 @@ class SilentServer:
 
 def test_refused_and_timed_out_downloads_raise_the_host_delay():
     with SilentServer() as silent:
-        targets = {"refusing": f"http://127.0.0.1:{closed_port()}/", "silent": silent}
+        targets = {"refusing": f"http://127.0.0.1:{free_port()}/", "silent": silent}  # nothing listens there
         result = subprocess.run([sys.executable, "-c", CRAWL, json.dumps(targets)], cwd=ROOT,
                                 capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]

@@ -41,12 +41,10 @@ class Portal(PortalHandler):
     modes: "200" (serve the current text), "304" (answer 304 to any validator: a server
     whose validator does not follow edits), "404", "301" (redirect to the canonical URL)."""
 
-    def do_GET(self):  # noqa: N802
-        parts, plan = urlsplit(self.path), self.server.plan
-        if parts.hostname != HOST:
-            return self.send_error(502)
-        if parts.path == "/robots.txt":
-            return self.answer(200, b"User-agent: *\nDisallow:\n", "text/plain")
+    host = HOST
+
+    def respond(self, parts):
+        plan = self.server.plan
         if parts.path == "/":
             first = CANONICAL if plan["first"] == "canonical" else ALIAS_PATH
             return self.answer(200, f"<html><body><a href='{first}'>Hội nghị</a></body></html>".encode())
@@ -70,7 +68,7 @@ def portal():
 
 
 def run(portal, *args):
-    result = subprocess.run([*CLI, *args, "--proxy", f"http://127.0.0.1:{portal.server_address[1]}"]
+    result = subprocess.run([*CLI, *args, "--proxy", portal.url]
                             if args[0] == "crawl" else [*CLI, *args], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     return result.stdout

@@ -11,17 +11,13 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
-import subprocess
-import sys
-from collections import Counter
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlsplit
 
 import pytest
 
+from tests.support import cli_crawl
 from tests.support.loopback import PortalHandler, serving
 
-CLI = [sys.executable, "-m", "portal_crawler.cli"]
 HOST = "revisit.test"
 TODAY = datetime.now(timezone(timedelta(hours=7))).strftime("%d/%m/%Y 08:30:00")
 OLD_DAY = "14/03/2019 15:41:05"
@@ -36,13 +32,10 @@ def page(n: int, day: str, text: str, counter: int | None) -> bytes:
 
 
 class Portal(PortalHandler):
-    def do_GET(self):  # noqa: N802
-        parts, server = urlsplit(self.path), self.server
-        if parts.hostname != HOST:
-            return self.send_error(502)
-        server.requests[parts.path] += 1
-        if parts.path == "/robots.txt":
-            return self.answer(200, b"User-agent: *\nDisallow:\n", "text/plain")
+    host = HOST
+
+    def respond(self, parts):
+        server = self.server
         counter = sum(server.requests.values()) if server.counter else None
         if parts.path == "/":
             # each article linked twice, once with a session id that changes on every page view
@@ -68,19 +61,13 @@ class Portal(PortalHandler):
 def portal():
     # 1 and 2 published today (new), 3..8 in 2019 (old)
     articles = {n: (TODAY if n <= 2 else OLD_DAY, TEXT + f"Bài {n}.") for n in range(1, 9)}
-    with serving(Portal, requests=Counter(), counter=False, articles=articles) as server:
+    with serving(Portal, counter=False, articles=articles) as server:
         yield server
 
 
 def crawl(portal, data, *args, later: timedelta | None = None):
     portal.requests.clear()
-    extra = ["-s", "PORTAL_NOW=" + (datetime.now(timezone.utc) + later).strftime("%Y-%m-%dT%H:%M:%SZ")] \
-        if later else []
-    result = subprocess.run([*CLI, "crawl", f"http://{HOST}/", "--data", str(data), "--proxy",
-                             f"http://127.0.0.1:{portal.server_address[1]}", *extra, *args],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
-    return result.stdout
+    return cli_crawl.crawl([f"http://{HOST}/"], data, portal.url, *args, later=later)
 
 
 def asked(portal) -> set[int]:

@@ -15,26 +15,15 @@ import pytest
 from archive.index import Index, Migration
 from archive.schedule import SCHEDULE_TABLES_SQL
 from archive.warc import iter_records
-from portal_crawler.demo.server import DemoServer
 
 CLI = [sys.executable, "-m", "portal_crawler.cli"]
 MARK = "title of the old index"
 
 
-@pytest.fixture(scope="module")
-def crawled(tmp_path_factory):
-    data = tmp_path_factory.mktemp("aside") / "data"
-    with DemoServer() as server:
-        result = subprocess.run([*CLI, "crawl", "demo-yentho", "demo-huonglam", "--data", str(data),
-                                 "--proxy", server.url], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return data
-
-
 @pytest.fixture
-def copy(crawled, tmp_path):
+def copy(demo_crawled, tmp_path):
     target = tmp_path / "data"
-    shutil.copytree(crawled, target)
+    shutil.copytree(demo_crawled, target)
     return target
 
 

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import subprocess
-import sys
-from collections import Counter
-from datetime import datetime, timedelta, timezone
-from urllib.parse import urlsplit
+from datetime import timedelta
 
 import pytest
 
+from tests.support import cli_crawl
 from tests.support.loopback import PortalHandler, serving
 
-CLI = [sys.executable, "-m", "portal_crawler.cli"]
 HOST = "printview.test"
 TEXT = ("Sáng nay, Ủy ban nhân dân huyện tổ chức hội nghị tổng kết công tác xây dựng nông thôn mới "
         "năm qua và giao nhiệm vụ cho các xã trong năm tới. ")
@@ -56,13 +52,10 @@ def print_view(n: int, server, layout: str) -> bytes:
 
 
 class Portal(PortalHandler):
-    def do_GET(self):  # noqa: N802
-        parts, server = urlsplit(self.path), self.server
-        if parts.hostname != HOST:
-            return self.send_error(502)
-        server.requests[self.path] += 1
-        if parts.path == "/robots.txt":
-            return self.answer(200, b"User-agent: *\nDisallow:\n", "text/plain")
+    host = HOST
+
+    def respond(self, parts):
+        server = self.server
         if parts.path == "/":
             links = "".join(f"<li><a href='/tin/{s}.html'>Tin {n}</a></li>" for n, s in SLUGS.items())
             return self.answer(200, f"<html><body><ul>{links}</ul>{counter(server)}</body></html>".encode())
@@ -80,18 +73,12 @@ class Portal(PortalHandler):
 
 @pytest.fixture
 def portal():
-    with serving(Portal, requests=Counter(), visits=0) as server:
+    with serving(Portal, visits=0) as server:
         yield server
 
 
 def crawl(portal, data, *args, later: timedelta | None = None):
-    extra = ["-s", "PORTAL_NOW=" + (datetime.now(timezone.utc) + later).strftime("%Y-%m-%dT%H:%M:%SZ")] \
-        if later else []
-    result = subprocess.run([*CLI, "crawl", f"http://{HOST}/", "--data", str(data), "--proxy",
-                             f"http://127.0.0.1:{portal.server_address[1]}", *extra, *args],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
-    return result.stdout
+    return cli_crawl.crawl([f"http://{HOST}/"], data, portal.url, *args, later=later)
 
 
 def test_print_views_and_a_counter_make_no_new_version(portal, tmp_path):

@@ -5,15 +5,14 @@ import json
 import shutil
 import sqlite3
 import subprocess
-import sys
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from portal_crawler.demo.server import DemoServer
-
-CLI = [sys.executable, "-m", "portal_crawler.cli"]
+from tests.support.cli_crawl import CLI, DEMO_SITES, crawl
 
 
 def article_rows(db_path):
@@ -26,24 +25,19 @@ def article_rows(db_path):
     return articles, aliases, versions, captures, documents
 
 
-@pytest.fixture(scope="module")
-def crawled(tmp_path_factory):
-    data = tmp_path_factory.mktemp("reindex") / "data"
-    with DemoServer() as server:
-        result = subprocess.run([*CLI, "crawl", "demo-yentho", "demo-huonglam", "--data", str(data),
-                                 "--proxy", server.url], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return data
-
-
-def test_rebuild_reproduces_the_index(crawled, tmp_path):
-    before = article_rows(crawled / "index.sqlite")
-    copy = tmp_path / "copy"
-    shutil.copytree(crawled, copy)
-    result = subprocess.run([*CLI, "index", "--rebuild", "--data", str(copy)], capture_output=True, text=True,
-                            timeout=300)
+def rebuild(data, timeout: int = 300) -> str:
+    """`index --rebuild --data DATA`, which must succeed; its stdout."""
+    result = subprocess.run([*CLI, "index", "--rebuild", "--data", str(data)], capture_output=True, text=True,
+                            timeout=timeout)
     assert result.returncode == 0, result.stderr
-    assert "indexed" in result.stdout
+    return result.stdout
+
+
+def test_rebuild_reproduces_the_index(demo_crawled, tmp_path):
+    before = article_rows(demo_crawled / "index.sqlite")
+    copy = tmp_path / "copy"
+    shutil.copytree(demo_crawled, copy)
+    assert "indexed" in rebuild(copy)
     after = article_rows(copy / "index.sqlite")
     articles, aliases, versions, captures, documents = after
     assert articles == before[0]
@@ -54,7 +48,7 @@ def test_rebuild_reproduces_the_index(crawled, tmp_path):
     assert len(articles) >= 20
 
 
-def test_rebuild_restores_the_crawl_runs_from_warcinfo(crawled, tmp_path):
+def test_rebuild_restores_the_crawl_runs_from_warcinfo(demo_crawled, tmp_path):
     def runs(db_path):
         db = sqlite3.connect(db_path)
         crawls = db.execute("SELECT id, targets, started <= finished, pages, new FROM crawls ORDER BY id").fetchall()
@@ -62,13 +56,11 @@ def test_rebuild_restores_the_crawl_runs_from_warcinfo(crawled, tmp_path):
         versions = sorted(db.execute("SELECT a.url, v.version, v.crawl_id FROM article_versions v"
                                      " JOIN articles a ON a.id = v.article_id"))
         return crawls, captures, versions
-    crawls, captures, versions = runs(crawled / "index.sqlite")
+    crawls, captures, versions = runs(demo_crawled / "index.sqlite")
     copy = tmp_path / "copy"
-    shutil.copytree(crawled, copy)
+    shutil.copytree(demo_crawled, copy)
     (copy / "index.sqlite").unlink()  # nothing but the WARCs (an old index's crawl rows are kept as they are)
-    result = subprocess.run([*CLI, "index", "--rebuild", "--data", str(copy)], capture_output=True, text=True,
-                            timeout=300)
-    assert result.returncode == 0, result.stderr
+    rebuild(copy)
     rebuilt_crawls, rebuilt_captures, rebuilt_versions = runs(copy / "index.sqlite")
     assert [row[:3] for row in rebuilt_crawls] == [row[:3] for row in crawls]
     assert crawls[0][1] == '["demo-yentho", "demo-huonglam"]'
@@ -81,14 +73,12 @@ def test_rebuild_restores_the_crawl_runs_from_warcinfo(crawled, tmp_path):
     assert outcome == [("rebuilt",)]
 
 
-def test_rebuild_searches_like_the_original(crawled, tmp_path):
+def test_rebuild_searches_like_the_original(demo_crawled, tmp_path):
     copy = tmp_path / "copy"
-    shutil.copytree(crawled, copy)
+    shutil.copytree(demo_crawled, copy)
     (copy / "index.sqlite").unlink()
-    result = subprocess.run([*CLI, "index", "--rebuild", "--data", str(copy)], capture_output=True, text=True,
-                            timeout=300)
-    assert result.returncode == 0, result.stderr
-    original = subprocess.run([*CLI, "search", "nong thon moi", "--json", "--data", str(crawled)],
+    rebuild(copy)
+    original = subprocess.run([*CLI, "search", "nong thon moi", "--json", "--data", str(demo_crawled)],
                               capture_output=True, text=True)
     rebuilt = subprocess.run([*CLI, "search", "nong thon moi", "--json", "--data", str(copy)],
                              capture_output=True, text=True)
@@ -97,15 +87,13 @@ def test_rebuild_searches_like_the_original(crawled, tmp_path):
     assert "nông thôn mới" in rebuilt.stdout.lower()
 
 
-def test_rebuild_keeps_the_crawl_rows_the_warcs_cannot_give_back(crawled, tmp_path):
+def test_rebuild_keeps_the_crawl_rows_the_warcs_cannot_give_back(demo_crawled, tmp_path):
     copy = tmp_path / "copy"
-    shutil.copytree(crawled, copy)
+    shutil.copytree(demo_crawled, copy)
     query = "SELECT id, targets, started, finished, outcome, pages, new, changed, errors, warcs, settings, stats" \
             " FROM crawls ORDER BY id"
-    before = sqlite3.connect(crawled / "index.sqlite").execute(query).fetchall()
-    result = subprocess.run([*CLI, "index", "--rebuild", "--data", str(copy)], capture_output=True, text=True,
-                            timeout=300)
-    assert result.returncode == 0, result.stderr
+    before = sqlite3.connect(demo_crawled / "index.sqlite").execute(query).fetchall()
+    rebuild(copy)
     assert sqlite3.connect(copy / "index.sqlite").execute(query).fetchall() == before
     assert before[0][4] == "ok" and before[0][11]
 
@@ -141,26 +129,25 @@ def index_rows(db_path) -> dict[str, list]:
         db.close()
 
 
-def test_crawl_and_rebuild_give_identical_rows(crawled, tmp_path):
+def rows_and_rebuilt_rows(data, tmp_path, timeout: int = 300) -> tuple[dict, dict, Path]:
+    """DATA's index rows, those `index --rebuild` derives from a copy of its WARC files alone,
+    and that copy."""
     copy = tmp_path / "copy"
-    shutil.copytree(crawled / "warcs", copy / "warcs")
-    result = subprocess.run([*CLI, "index", "--rebuild", "--data", str(copy)], capture_output=True, text=True,
-                            timeout=300)
-    assert result.returncode == 0, result.stderr
-    crawl, rebuilt = index_rows(crawled / "index.sqlite"), index_rows(copy / "index.sqlite")
-    for table in crawl:
+    shutil.copytree(data / "warcs", copy / "warcs")
+    rebuild(copy, timeout)
+    return index_rows(data / "index.sqlite"), index_rows(copy / "index.sqlite"), copy
+
+
+def assert_same_rows(crawl: dict, rebuilt: dict, tables=None) -> None:
+    for table in tables or crawl:
         assert rebuilt[table] == crawl[table], table
+
+
+def test_crawl_and_rebuild_give_identical_rows(demo_crawled, tmp_path):
+    crawl, rebuilt, _ = rows_and_rebuilt_rows(demo_crawled, tmp_path)
+    assert_same_rows(crawl, rebuilt)
     pdfs = [row for row in crawl["documents"] if row[0].endswith(".pdf")]
     assert pdfs and all(row[7] and row[7] >= 1 for row in pdfs)  # page counts are stored
-
-
-def crawl_later(data, server, days: int, *args):
-    """A crawl of the demo portals on the crawl's clock `days` after now (PORTAL_NOW)."""
-    now = (datetime.now(timezone.utc) + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    result = subprocess.run([*CLI, "crawl", "demo-yentho", "demo-huonglam", "--data", str(data), "--proxy", server.url,
-                             "-s", f"PORTAL_NOW={now}", *args], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -169,9 +156,8 @@ def recrawled(tmp_path_factory):
     asking for everything (304s for every article)."""
     data = tmp_path_factory.mktemp("recrawled") / "data"
     with DemoServer() as server:
-        crawl_later(data, server, 0)
-        crawl_later(data, server, 1)
-        crawl_later(data, server, 7, "--recheck", "all")
+        for days, args in ((0, []), (1, []), (7, ["--recheck", "all"])):
+            crawl(DEMO_SITES, data, server.url, *args, later=timedelta(days=days))
     return data
 
 
@@ -196,14 +182,8 @@ def test_the_recheck_report_counts_iis_articles_rechecked(recrawled):
 
 
 def test_a_recrawled_archive_rebuilds_to_identical_rows(recrawled, tmp_path):
-    copy = tmp_path / "copy"
-    shutil.copytree(recrawled / "warcs", copy / "warcs")
-    result = subprocess.run([*CLI, "index", "--rebuild", "--data", str(copy)], capture_output=True, text=True,
-                            timeout=300)
-    assert result.returncode == 0, result.stderr
-    crawl, rebuilt = index_rows(recrawled / "index.sqlite"), index_rows(copy / "index.sqlite")
-    for table in crawl:
-        assert rebuilt[table] == crawl[table], table
+    crawl, rebuilt, copy = rows_and_rebuilt_rows(recrawled, tmp_path)
+    assert_same_rows(crawl, rebuilt)
     assert {row[11] for row in crawl["articles"]} == {3}  # every article's last crawl is the third
     exports = [subprocess.run([*CLI, "export", "--format", "jsonl", "--data", str(d)], capture_output=True,
                               text=True) for d in (recrawled, copy)]
@@ -217,34 +197,22 @@ def source_recrawled(portal_source, tmp_path_factory):
     later asking for every article again."""
     base = tmp_path_factory.mktemp(f"rebuild-{portal_source.name}")
     data = base / "data"
-    now = datetime.now(timezone.utc)
     with portal_source.serve(base) as server:
         for later, args in ((None, []), (timedelta(days=1), ["--recheck", "all"])):
-            clock = ["-s", "PORTAL_NOW=" + (now + later).strftime("%Y-%m-%dT%H:%M:%SZ")] if later else []
-            result = subprocess.run([*CLI, "crawl", *portal_source.start_urls, "--data", str(data),
-                                     "--proxy", server.url, *clock, *args], capture_output=True, text=True,
-                                    timeout=600)
-            assert result.returncode == 0, result.stdout + result.stderr
+            crawl(portal_source.start_urls, data, server.url, *args, later=later, timeout=600)
     return data
 
 
 def test_every_portal_source_rebuilds_to_the_crawls_rows(portal_source, source_recrawled, tmp_path):
-    copy = tmp_path / "copy"
-    shutil.copytree(source_recrawled / "warcs", copy / "warcs")
-    result = subprocess.run([*CLI, "index", "--rebuild", "--data", str(copy)], capture_output=True, text=True,
-                            timeout=600)
-    assert result.returncode == 0, result.stderr
-    crawl, rebuilt = index_rows(source_recrawled / "index.sqlite"), index_rows(copy / "index.sqlite")
+    crawl, rebuilt, _ = rows_and_rebuilt_rows(source_recrawled, tmp_path, timeout=600)
     assert crawl["articles"] and crawl["documents"]
-    for table in ("captures", "aliases", "attachments", "documents"):  # no article rows of their own
-        assert rebuilt[table] == crawl[table], table
+    assert_same_rows(crawl, rebuilt, ("captures", "aliases", "attachments", "documents"))  # no article rows
     extra = {row[0] for row in rebuilt["articles"]} - {row[0] for row in crawl["articles"]}
     if extra and all(route_kind(portal_source, url) in ("home", "listing") for url in extra):
         # The rebuild extracts with the template learned from every page; the crawl had not
         # learned it yet when it fetched the home page, which that template makes an article.
         pytest.xfail(f"a listing becomes an article under the site's learned template: {sorted(extra)}")
-    for table in crawl:
-        assert rebuilt[table] == crawl[table], table
+    assert_same_rows(crawl, rebuilt)
 
 
 def route_kind(source, url: str) -> str | None:

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-import threading
 import zipfile
-from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
@@ -22,9 +19,9 @@ from archive.index import Index
 from archive.snapshot import snapshot
 from archive.web import make_app
 from tests.browser.wsgi_client import call
-from tests.support.loopback import PortalHandler
+from tests.support import cli_crawl
+from tests.support.loopback import PortalHandler, serving
 
-CLI = [sys.executable, "-m", "portal_crawler.cli"]
 HOST = "linked.test"
 LINKED = f"http://{HOST}/index.asp?module=tintuc&task=chitiet&id=3359&cat=3"
 SORTED = f"http://{HOST}/index.asp?cat=3&id=3359&module=tintuc&task=chitiet"
@@ -75,17 +72,9 @@ class Portal(PortalHandler):
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
-    server.requests = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     data = tmp_path_factory.mktemp("as-linked") / "data"
-    try:
-        run = subprocess.run([*CLI, "crawl", f"http://{HOST}/", "--data", str(data), "--proxy",
-                              f"http://127.0.0.1:{server.server_address[1]}"],
-                             capture_output=True, text=True, timeout=300)
-    finally:
-        server.shutdown()
-    assert run.returncode == 0, run.stdout + run.stderr[-3000:]
+    with serving(Portal, requests=[]) as server:
+        cli_crawl.crawl([f"http://{HOST}/"], data, server.url)
     return {"data": data, "requests": list(server.requests)}
 
 
@@ -122,7 +111,7 @@ def test_snapshot_finds_the_capture_from_any_spelling(crawled, url):
 
 
 def test_snapshot_cli_by_sorted_form(crawled):
-    run = subprocess.run([*CLI, "snapshot", SORTED, "--data", str(crawled["data"])], capture_output=True)
+    run = subprocess.run([*cli_crawl.CLI, "snapshot", SORTED, "--data", str(crawled["data"])], capture_output=True)
     assert run.returncode == 0, run.stderr
     assert TITLE.encode() in run.stdout
 
@@ -147,8 +136,8 @@ def test_web_app_and_api_find_it(crawled, url):
 
 def test_export_wacz_by_sorted_form(crawled, tmp_path):
     out = tmp_path / "one.wacz"
-    run = subprocess.run([*CLI, "export-wacz", "-o", str(out), "--url", SORTED, "--data", str(crawled["data"])],
-                         capture_output=True, text=True)
+    run = subprocess.run([*cli_crawl.CLI, "export-wacz", "-o", str(out), "--url", SORTED,
+                          "--data", str(crawled["data"])], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     with zipfile.ZipFile(out) as wacz:
         pages = wacz.read("pages/pages.jsonl").decode("utf-8")

@@ -11,9 +11,6 @@ import itertools
 import json
 import sqlite3
 import subprocess
-import sys
-import threading
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -24,10 +21,10 @@ from archive.search import search
 from archive.web import make_app
 from tests.browser.wsgi_client import call
 from portal_crawler.extract import extract
-from tests.support.loopback import PortalHandler
+from tests.support import cli_crawl
+from tests.support.loopback import PortalHandler, serving
 
 FIXTURES = Path(__file__).parent / "fixtures" / "views"
-CLI = [sys.executable, "-m", "portal_crawler.cli"]
 HOST = "views.test"
 ARTICLE = f"http://{HOST}/tin-tuc/hoi-nghi-tong-ket-nam-2019"
 NODE = f"http://{HOST}/node/12"
@@ -123,16 +120,9 @@ class Portal(PortalHandler):
 
 
 def test_a_crawl_gives_one_row_and_no_listing_row(tmp_path):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     data = tmp_path / "data"
-    try:
-        run = subprocess.run([*CLI, "crawl", f"http://{HOST}/", "--data", str(data), "--proxy",
-                              f"http://127.0.0.1:{server.server_address[1]}"],
-                             capture_output=True, text=True, timeout=300)
-    finally:
-        server.shutdown()
-    assert run.returncode == 0, run.stdout + run.stderr[-3000:]
+    with serving(Portal) as server:
+        cli_crawl.crawl([f"http://{HOST}/"], data, server.url)
     db = sqlite3.connect(data / "index.sqlite")
     try:
         urls = [url for (url,) in db.execute("SELECT url FROM articles")]
@@ -147,7 +137,8 @@ def test_a_crawl_gives_one_row_and_no_listing_row(tmp_path):
         assert answer.status == 200 and json.loads(answer.text)["url"] == ARTICLE
     hits = json.loads(call(app, "/api/search?q=nong+thon+moi").text)
     assert [hit["url"] for hit in hits["hits"]] == [ARTICLE]
-    rebuild = subprocess.run([*CLI, "index", "--rebuild", "--data", str(data)], capture_output=True, text=True)
+    rebuild = subprocess.run([*cli_crawl.CLI, "index", "--rebuild", "--data", str(data)], capture_output=True,
+                             text=True)
     assert rebuild.returncode == 0, rebuild.stderr
     db = sqlite3.connect(data / "index.sqlite")
     try:

@@ -52,19 +52,11 @@ def packaged_warcs(wacz: Path, folder: Path) -> list[Path]:
     return sorted(folder.iterdir())
 
 
-@pytest.fixture(scope="module")
-def demo_data(tmp_path_factory):
-    data = tmp_path_factory.mktemp("demo") / "data"
-    result = run("demo", "--data", data)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return data
-
-
 @pytest.fixture
-def damaged(demo_data, tmp_path):
+def damaged(demo_archive, tmp_path):
     """A copy of the demo archive whose WARC has one flipped byte inside a middle record."""
     data = tmp_path / "data"
-    shutil.copytree(demo_data, data)
+    shutil.copytree(demo_archive, data)
     [warc] = warc_files(data / "warcs")
     records = [(record, ref) for record, ref in iter_records(warc)]
     responses = [(record, ref) for record, ref in records if record.rec_type == "response"]

@@ -11,22 +11,17 @@ from pathlib import Path
 import pytest
 
 from archive.warc import iter_records
-from portal_crawler.demo.server import DemoServer
 
 CLI = [sys.executable, "-m", "portal_crawler.cli"]
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory):
-    data = tmp_path_factory.mktemp("damage") / "data"
-    with DemoServer() as server:
-        result = subprocess.run([*CLI, "crawl", "demo-yentho", "demo-huonglam", "--data", str(data),
-                                 "--proxy", server.url], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    [warc] = (data / "warcs").glob("*.warc.gz")
+def crawled(demo_crawled):
+    """The demo crawl, its one WARC file and that file's records."""
+    [warc] = (demo_crawled / "warcs").glob("*.warc.gz")
     members = [(record.record_id, record.rec_type, ref.offset, ref.length, record.http is not None)
                for record, ref in iter_records(warc)]
-    return data, warc, members
+    return demo_crawled, warc, members
 
 
 def run(*args):

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.warc_faults import Corpus, crawl_demo, run_case
+from tests.support.warc_faults import Corpus, run_case
 
 CASES = 20
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    return Corpus.of(crawl_demo(tmp_path_factory.mktemp("faults") / "data"))
+def corpus(demo_crawled):
+    return Corpus.of(demo_crawled)
 
 
 @pytest.mark.parametrize("seed", range(CASES))

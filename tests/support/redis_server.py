@@ -8,15 +8,11 @@ import subprocess
 import tempfile
 import time
 
+from tests.support.loopback import free_port
+
 
 def available() -> bool:
     return shutil.which("redis-server") is not None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class RedisServer:

@@ -18,8 +18,6 @@ import json
 import random
 import shutil
 import sqlite3
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from archive.snapshot import decode_body, snapshot_capture
 from archive.warc import WarcRef, read_record
 from archive.warc_scan import WarcScan
 from portal_crawler import cli
+from tests.support.cli_crawl import crawl_demo  # noqa: F401  (bench/warc_faults.py takes it from here)
 
 MODES = ("index", "rebuild", "extract")
 KINDS = ("flip", "zero", "truncate")
@@ -256,17 +255,6 @@ def summary(results: list[CaseResult]) -> dict:
             "exits": exits,
             "nonzero_when_damaged": sum(r.exit != 0 for r in results if r.detectable),
             "damaged_cases": sum(r.detectable for r in results)}
-
-
-def crawl_demo(data: Path) -> Path:
-    """Crawl the bundled demo portals into data (in a child process: a Twisted reactor runs once)."""
-    from portal_crawler.demo.server import DemoServer
-    with DemoServer() as server:
-        result = subprocess.run([sys.executable, "-m", "portal_crawler.cli", "crawl", "demo-yentho",
-                                 "demo-huonglam", "--data", str(data), "--proxy", server.url],
-                                capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return data
 
 
 def index_rows(data: Path) -> int:
