@@ -348,20 +348,12 @@ class Articles:
                         limit: int = 20, offset: int = 0) -> tuple[list[dict], int]:
         """Articles matching only filters (no words), newest first, and how many there are:
         url, title, published, site, author and the body's start as snippet."""
-        clauses, params = [], []
-        if site:
-            clauses.append("site = ?")
-            params.append(site)
-        if since:
-            clauses.append("substr(published, 1, 10) >= ?")
-            params.append(since)
-        if until:
-            clauses.append("substr(published, 1, 10) <= ?")
-            params.append(until)
-        if author:
-            clauses.append("fold(author) LIKE '%' || fold(?) || '%'")
-            params.append(author)
-        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        filters = [("site = ?", site), ("substr(published, 1, 10) >= ?", since),
+                   ("substr(published, 1, 10) <= ?", until),
+                   ("fold(author) LIKE '%' || fold(?) || '%'", author)]
+        given = [(clause, value) for clause, value in filters if value]
+        where = (" WHERE " + " AND ".join(clause for clause, _ in given)) if given else ""
+        params = [value for _, value in given]
         total = self.conn.execute(f"SELECT count(*) FROM articles{where}", params).fetchone()[0]
         rows = self.conn.execute(
             f"SELECT url, title, published, site, author, substr(body, 1, 240) AS snippet FROM articles{where}"
