@@ -24,6 +24,7 @@ SOURCE_URI = "WARC-Source-URI"          # the memento URI, or the source WARC fi
 SOURCE_RANGE = "WARC-Source-Range"      # bytes=START-END of that file
 SOURCE_ARCHIVE = "WARC-Source-Archive"  # the archive's name: its replay prefix or data URL
 SOURCE_DIGEST = "WARC-Source-Digest"    # the digest the archive's CDX gave for the payload
+SITE_HEADER = "Portal-Archive-Site"     # the registry site the record belongs to
 
 # A version row written whole, with its text and media.
 INSERT_VERSION = ("INSERT INTO article_versions (article_id, version, captured, capture_id, crawl_id, url,"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from archive.timeline import SOURCE_ARCHIVE, SOURCE_DIGEST, SOURCE_RANGE, SOURCE_URI
+from archive.timeline import SITE_HEADER, SOURCE_ARCHIVE, SOURCE_DIGEST, SOURCE_RANGE, SOURCE_URI
 from archive.warc_reader import sha1_digest
 from warcio.timeutils import timestamp_to_iso_date
 
@@ -20,8 +20,6 @@ from .cdx import Capture
 from .fetch import Memento, WarcRecordCopy
 
 log = logging.getLogger(__name__)
-
-SITE_HEADER = "Portal-Archive-Site"   # the registry site the record belongs to
 
 
 @dataclass(frozen=True)
