@@ -8,7 +8,7 @@ import signal
 import threading
 from pathlib import Path
 
-from archive.schedule import ScheduleError, add_schedule, list_schedules, remove_schedule
+from archive.schedule import DEFAULT_TZ, EVERY, ScheduleError, add_schedule, list_schedules, remove_schedule
 from archive.sitelock import holder
 from portal_crawler.console import Reply, emit
 from portal_crawler.cli.datadir import writable_data_dir
@@ -16,7 +16,6 @@ from portal_crawler.cli.options import Parser, data_option, setting_pairs, setti
 from portal_crawler.crawl_runner import check_targets
 from portal_crawler.errors import UserError
 from portal_crawler.scheduler import SubprocessCrawl, profile_files, run_due, run_forever, site_lock_keys
-
 
 
 def cmd_schedule(args) -> Reply:
@@ -104,8 +103,8 @@ def register(sub) -> None:
     a.add_argument("targets", nargs="+", metavar="TARGET")
     when = a.add_mutually_exclusive_group(required=True)
     when.add_argument("--cron", help='a cron expression, e.g. "0 2 * * *"')
-    when.add_argument("--every", choices=["daily", "weekly", "monthly"])
-    a.add_argument("--tz", default="Asia/Ho_Chi_Minh")
+    when.add_argument("--every", choices=EVERY)
+    a.add_argument("--tz", default=DEFAULT_TZ)
     settings_option(a)
     data_option(a)
     a = actions.add_parser("list")
