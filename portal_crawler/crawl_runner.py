@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.index import Index
+from portal_crawler.run_summary import warcs_line
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class CrawlReport:
             lines.append("  capped     " + ", ".join(f"{k} {v}" for k, v in sorted(capped.items())))
         warcs = s.get("warcs") or []
         if warcs:
-            lines.append(f"  warcs      {len(warcs)} file(s): {', '.join(warcs[:3])}{' ...' if len(warcs) > 3 else ''}")
+            lines.append(warcs_line(warcs))
         for site, location in s.get("moved") or []:
             lines.append(f"  moved      {site} redirects to {location} (not followed; marked in the index)")
         lines.append(f"  bytes      {s.get('bytes', 0)}   time {s.get('seconds', 0):.1f}s")

@@ -19,6 +19,7 @@ from archive.index import Index, url_key
 from archive.warc import WarcWriter, WriterConfig, repair
 from archive.warc_reader import iter_records
 from archive.timeline import SOURCE_RANGE, SOURCE_URI
+from portal_crawler.run_summary import warcs_line
 
 from . import holes as holes_mod
 from .cdx import CdxClient, CdxError
@@ -313,7 +314,7 @@ def render(result: dict) -> str:
              f" ({s['retried']} retried)"]
     warcs = s.get("warcs") or []
     if warcs:
-        lines.append(f"  warcs      {len(warcs)} file(s): {', '.join(warcs[:3])}{' ...' if len(warcs) > 3 else ''}")
+        lines.append(warcs_line(warcs))
     lines.append(f"  time       {s['seconds']:.1f}s")
     for site, (path, report) in result["reports"].items():
         years = ", ".join(f"{y}: {n}" for y, n in report["captures_per_year"].items()) or "none"
