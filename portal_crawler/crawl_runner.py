@@ -87,6 +87,12 @@ def split_targets(targets: list[str]) -> tuple[list[str], list[str]]:
     return ids, urls
 
 
+def target_kwargs(targets: list[str]) -> dict:
+    """The PortalSpider arguments naming the targets: site ids and start URLs, comma-joined."""
+    ids, urls = split_targets(targets)
+    return {"site": ",".join(ids) or None, "start_url": ",".join(urls) or None}
+
+
 def check_targets(targets: list[str], profiles: list[str] = ()) -> None:
     """Fail before Scrapy starts (and refuse at `schedule add` what would fail at every run):
     unknown site ids, unreadable profile files, non-http start URLs."""
@@ -146,14 +152,12 @@ def run_crawl(request: CrawlRequest) -> CrawlReport:
     from portal_crawler.spiders.portal import PortalSpider
 
     check_targets(request.targets, request.profiles)
-    ids, urls = split_targets(request.targets)
     settings = scrapy_settings(request)
     process = CrawlerProcess(settings)
     if not request.verbose:
         logging.getLogger("scrapy").setLevel(logging.WARNING)
     crawler = process.create_crawler(PortalSpider)
-    process.crawl(crawler, site=",".join(ids) or None, start_url=",".join(urls) or None,
-                  resume="1" if request.resume else None)
+    process.crawl(crawler, **target_kwargs(request.targets), resume="1" if request.resume else None)
     process.start()
     return report_for(request.data_dir, crawler)
 
