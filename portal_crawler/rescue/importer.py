@@ -25,7 +25,7 @@ from . import holes as holes_mod
 from .cdx import CdxClient, CdxError
 from .fetch import FetchError, PoliteHttp, Politeness, fetch_memento, fetch_record
 from .records import done_key, write_copy, write_memento
-from .select import choose, on_hosts
+from .select import bare_host, choose, on_hosts
 
 log = logging.getLogger(__name__)
 
@@ -293,7 +293,7 @@ def _held_payloads(index: Index, hosts, archive: str) -> tuple[set[tuple[str, st
     chooses exactly what an uninterrupted one would."""
     held, since = set(), {}
     for host in hosts:
-        bare = host.lower().removeprefix("www.")
+        bare = bare_host(host)
         for key, digest, timestamp in index.payloads_on_host(bare, not_from=archive):
             held.add((key, digest.removeprefix("sha1:")))
             stamp = "".join(ch for ch in timestamp or "" if ch.isdigit())[:14]
