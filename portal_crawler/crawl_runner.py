@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.index import Index
+from portal_crawler.console import short_time
 from portal_crawler.run_summary import warcs_line
 
 
@@ -68,17 +69,13 @@ def recheck_lines(r: dict) -> list[str]:
     lines = [f"  rechecked  {r.get('rechecked', 0)}: {r.get('changed', 0)} changed, {r.get('unchanged', 0)} unchanged, "
              f"{r.get('gone', 0)} gone  [{policy}]"]
     when = r.get("not_due_checked")
-    span = f" (last checked {_short(when[0])} .. {_short(when[1])})" if when else ""
+    span = f" (last checked {short_time(when[0])} .. {short_time(when[1])})" if when else ""
     lines.append(f"  not due    {r.get('not_due', 0)}{span}")
     extra = [f"{r[k]} {label}" for k, label in (("gone_before", "gone earlier"), ("not_reached", "not reached"))
              if r.get(k)]
     lines.append(f"  archive    {r.get('articles', 0)} articles = {r.get('new', 0)} new + {r.get('rechecked', 0)} "
                  f"rechecked + {r.get('not_due', 0)} not due" + "".join(f" + {e}" for e in extra))
     return lines
-
-
-def _short(stamp: str) -> str:
-    return (stamp or "")[:16].replace("T", " ")
 
 
 def split_targets(targets: list[str]) -> tuple[list[str], list[str]]:

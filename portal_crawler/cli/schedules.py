@@ -10,7 +10,7 @@ from pathlib import Path
 
 from archive.schedule import DEFAULT_TZ, EVERY, ScheduleError, add_schedule, list_schedules, remove_schedule
 from archive.sitelock import holder
-from portal_crawler.console import Reply, emit
+from portal_crawler.console import Reply, emit, short_time
 from portal_crawler.cli.datadir import writable_data_dir
 from portal_crawler.cli.options import Parser, data_option, setting_pairs, settings_option
 from portal_crawler.crawl_runner import check_targets
@@ -70,8 +70,8 @@ def schedules_text(data: Path, as_json: bool) -> str:
         result = last.get("outcome", "-") + (f" #{last['crawl_id']}" if last.get("crawl_id") else "")
         if row["running"] is not None:
             result = "running"
-        lines.append(f"{row['id']:>3}  {rule:<18} {row['next_run'][:16].replace('T', ' '):<20} "
-                     f"{(row['last_run'] or '-')[:16].replace('T', ' '):<20} {result:<14} {' '.join(row['targets'])}")
+        lines.append(f"{row['id']:>3}  {rule:<18} {short_time(row['next_run']):<20} "
+                     f"{short_time(row['last_run'] or '-'):<20} {result:<14} {' '.join(row['targets'])}")
     return "\n".join(lines)
 
 
