@@ -10,16 +10,12 @@ who took the lock, for the message a refused caller prints.
 from __future__ import annotations
 
 import fcntl
-import json
-import os
-import socket
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from archive.sitelock import locks_dir, read_holder
+from archive.sitelock import locks_dir, read_holder, write_holder
 
 LOCK_NAME = "index.lock"
 POLL_SECONDS = 0.2
@@ -59,11 +55,7 @@ def index_lock(data_dir, command: str = "index", *, exclusive: bool = True,
                     raise DataDirBusy(Path(data_dir), read_holder(path)) from None
                 time.sleep(POLL_SECONDS)
         # With shared holders the text names the newest one; readers trust the lock, not the text.
-        handle.seek(0)
-        handle.truncate()
-        handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "command": command,
-                                 "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}))
-        handle.flush()
+        write_holder(handle, command=command)
         yield
     finally:
         handle.close()

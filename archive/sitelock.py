@@ -54,6 +54,15 @@ def read_holder(path: Path) -> dict | None:
         return None
 
 
+def write_holder(handle, **fields) -> None:
+    """Say in a lock file just taken who holds it: pid, host, since, and `fields`."""
+    handle.seek(0)
+    handle.truncate()
+    handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                             "since": datetime.now(timezone.utc).isoformat(timespec="seconds"), **fields}))
+    handle.flush()
+
+
 def holder(data_dir, key: str) -> dict | None:
     """Who holds the lock of key now, or None when it is free."""
     path = locks_dir(data_dir) / f"{key}.lock"
@@ -128,12 +137,7 @@ def site_lock(data_dir, keys, targets=None):
                 handle.close()
                 raise SiteBusy(key, read_holder(path)) from None
             held.append(handle)
-            handle.seek(0)
-            handle.truncate()
-            handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                                     "since": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                                     "targets": list(targets or keys)}))
-            handle.flush()
+            write_holder(handle, targets=list(targets or keys))
         yield HeldLocks([k for k in wanted if k not in inherited], held)
     finally:
         # Close, never LOCK_UN: a child that inherited the descriptor keeps the lock alive.

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 
-from archive.version_rules import ARTICLE_FIELDS, changed_fields, same_crawl_other_page
+from archive.version_rules import ARTICLE_FIELDS, changed_fields, same_crawl_other_page, version_page
 
 OWN_CRAWL = "crawl"
 
@@ -24,6 +24,12 @@ SOURCE_URI = "WARC-Source-URI"          # the memento URI, or the source WARC fi
 SOURCE_RANGE = "WARC-Source-Range"      # bytes=START-END of that file
 SOURCE_ARCHIVE = "WARC-Source-Archive"  # the archive's name: its replay prefix or data URL
 SOURCE_DIGEST = "WARC-Source-Digest"    # the digest the archive's CDX gave for the payload
+SITE_HEADER = "Portal-Archive-Site"     # the registry site the record belongs to
+
+# A version row written whole, with its text and media.
+INSERT_VERSION = ("INSERT INTO article_versions (article_id, version, captured, capture_id, crawl_id, url,"
+                  " text_hash, changed, title, published, author, body, images, attachments)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 def record_source(record) -> tuple[str | None, str | None, str | None]:
@@ -75,17 +81,10 @@ def place_older_text(conn, row, article: dict, fields: dict, digest: str, captur
                  (article_id, after["version"]))
     conn.execute("UPDATE article_versions SET version = -version WHERE article_id = ? AND version < 0",
                  (article_id,))
-    canonical = article.get("canonical") or article.get("url")
-    page_url = article.get("url") if article.get("url") != canonical else None
-    conn.execute(
-        "INSERT INTO article_versions (article_id, version, captured, capture_id, crawl_id, url, text_hash,"
-        " changed, title, published, author, body, images, attachments)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (article_id, after["version"], captured, capture_id, crawl_id, page_url, digest,
-         _changed(text_of[before["id"]] if before is not None else None, fields),
-         fields["title"], fields["published"], fields["author"], fields["body"],
-         json.dumps(article.get("images") or [], ensure_ascii=False),
-         json.dumps(article.get("attachments") or [], ensure_ascii=False)))
+    previous = text_of[before["id"]] if before is not None else None
+    conn.execute(INSERT_VERSION, (article_id, after["version"], captured, capture_id, crawl_id,
+                                  version_page(article), digest, _changed(previous, fields),
+                                  *_text_and_media(fields, article)))
     conn.execute("UPDATE article_versions SET changed = ? WHERE id = ?",
                  (_changed(fields, text_of[after["id"]]), after["id"]))
     conn.execute("UPDATE articles SET versions = versions + 1 WHERE id = ?", (article_id,))
@@ -100,21 +99,22 @@ def _split_newest(conn, row, article: dict, fields: dict, digest: str, capture_i
     capture, so the article's text stays the newest."""
     article_id = row["id"]
     current = {f: row[f] for f in ARTICLE_FIELDS}
-    canonical = article.get("canonical") or article.get("url")
-    page_url = article.get("url") if article.get("url") != canonical else None
-    insert = ("INSERT INTO article_versions (article_id, version, captured, capture_id, crawl_id, url, text_hash,"
-              " changed, title, published, author, body, images, attachments)"
-              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-    conn.execute(insert, (article_id, newest["version"] + 1, captured, capture_id, crawl_id, page_url, digest,
-                          _changed(current, fields), fields["title"], fields["published"], fields["author"],
-                          fields["body"], json.dumps(article.get("images") or [], ensure_ascii=False),
-                          json.dumps(article.get("attachments") or [], ensure_ascii=False)))
-    conn.execute(insert, (article_id, newest["version"] + 2, row["last_captured"], row["capture_id"],
-                          row["last_crawl_id"], newest["url"], newest["text_hash"], _changed(fields, current),
-                          current["title"], current["published"], current["author"], current["body"],
-                          newest["images"], newest["attachments"]))
+    conn.execute(INSERT_VERSION, (article_id, newest["version"] + 1, captured, capture_id, crawl_id,
+                                  version_page(article), digest, _changed(current, fields),
+                                  *_text_and_media(fields, article)))
+    conn.execute(INSERT_VERSION, (article_id, newest["version"] + 2, row["last_captured"], row["capture_id"],
+                                  row["last_crawl_id"], newest["url"], newest["text_hash"], _changed(fields, current),
+                                  current["title"], current["published"], current["author"], current["body"],
+                                  newest["images"], newest["attachments"]))
     conn.execute("UPDATE articles SET versions = versions + 2 WHERE id = ?", (article_id,))
     return "changed"
+
+
+def _text_and_media(fields: dict, article: dict) -> tuple:
+    """title, published, author, body, images, attachments (JSON) of a version row."""
+    return (fields["title"], fields["published"], fields["author"], fields["body"],
+            json.dumps(article.get("images") or [], ensure_ascii=False),
+            json.dumps(article.get("attachments") or [], ensure_ascii=False))
 
 
 def _changed(old: dict | None, new: dict) -> str | None:

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
-VIETNAM = timezone(timedelta(hours=7))
+from archive.timeutil import VIETNAM
+
 DIGITS = re.compile(r"^\d{4,14}$")
 
 

@@ -9,6 +9,7 @@ VIETNAM = timezone(timedelta(hours=7), "ICT")
 VIETNAM_ZONE_NAME = "Asia/Ho_Chi_Minh"
 
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+ISO_UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 DATE_ONLY = re.compile(r"\d{4}-\d\d-\d\d")
 
 
@@ -18,7 +19,7 @@ def utcnow() -> datetime:
 
 def utc_now() -> str:
     """Now as the index stores times: ISO 8601 UTC to the second."""
-    return utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utcnow().strftime(ISO_UTC_FORMAT)
 
 
 def iso_timestamp(value) -> str | None:
@@ -28,20 +29,15 @@ def iso_timestamp(value) -> str | None:
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(timezone.utc)
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return value.strftime(ISO_UTC_FORMAT)
     text = str(value).strip()
     if ISO_UTC.fullmatch(text):
         return text
     if text.isdigit() and len(text) >= 8:
         text = text.ljust(14, "0")
         return f"{text[:4]}-{text[4:6]}-{text[6:8]}T{text[8:10]}:{text[10:12]}:{text[12:14]}Z"
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return text
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return iso_timestamp(parsed)
+    parsed = parse_iso(text, date_only_at=timezone.utc)
+    return text if parsed is None else iso_timestamp(parsed)
 
 
 def parse_iso(text: str | None, date_only_at: tzinfo = VIETNAM) -> datetime | None:

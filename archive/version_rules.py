@@ -26,6 +26,13 @@ def changed_fields(old, new) -> list[str]:
     return [f for f in ARTICLE_FIELDS if (old[f] or "") != (new[f] or "")]
 
 
+def version_page(article: dict) -> str | None:
+    """The page a text was read from, kept with its version when it is not the article's
+    canonical URL (an alias, a print view); None for the canonical page itself."""
+    canonical = article.get("canonical") or article.get("url")
+    return article.get("url") if article.get("url") != canonical else None
+
+
 def older_than_current(newest_captured: str | None, payload_captured: str | None) -> bool:
     """True when a text archived at `payload_captured` is older than the article's newest
     version (captured at `newest_captured`): a 304 or an identical payload of one URL of

@@ -10,6 +10,8 @@ from archive.urlkey import lookup_keys
 
 # Statuses that say nothing about the article (the server failed): not a check.
 CHECKED_BELOW = 500
+# The captures that checked a page: its answers (a revisit too) below CHECKED_BELOW.
+A_CHECK = f"record_type IN ('response', 'revisit') AND coalesce(status, 0) < {CHECKED_BELOW}"
 
 
 def _article_keys(index: Index, article_id: int, url: str) -> list[str]:
@@ -28,10 +30,9 @@ def recheck_times(index: Index, article_id: int, before_crawl: int | None = None
     keys = _article_keys(index, article_id, row[0])
     marks = ",".join("?" * len(keys))
     checked = index.conn.execute(
-        f"SELECT max(timestamp) FROM captures WHERE url_key IN ({marks})"
-        " AND record_type IN ('response', 'revisit') AND coalesce(status, 0) < ?"
+        f"SELECT max(timestamp) FROM captures WHERE url_key IN ({marks}) AND {A_CHECK}"
         " AND coalesce(crawl_id, -1) != coalesce(?, -2)",
-        (*keys, CHECKED_BELOW, before_crawl)).fetchone()[0]
+        (*keys, before_crawl)).fetchone()[0]
     changed = index.conn.execute(
         "SELECT captured FROM article_versions WHERE article_id = ? AND version > 1"
         " ORDER BY version DESC LIMIT 1", (article_id,)).fetchone()
@@ -79,8 +80,7 @@ def recheck_report(index: Index, crawl_id: int, sites: list[str], mode: str = "d
         "SELECT article_id, min(version) FROM article_versions WHERE crawl_id = ? GROUP BY article_id",
         (crawl_id,)).fetchall())
     checked_keys = {r[0] for r in index.conn.execute(
-        "SELECT DISTINCT url_key FROM captures WHERE crawl_id = ? AND record_type IN ('response', 'revisit')"
-        " AND coalesce(status, 0) < ?", (crawl_id, CHECKED_BELOW))}
+        f"SELECT DISTINCT url_key FROM captures WHERE crawl_id = ? AND {A_CHECK}", (crawl_id,))}
     not_due_times = []
     rows = index.conn.execute(
         f"SELECT id, url, last_crawl_id, gone, gone_crawl_id FROM articles WHERE site IN ({marks})", sites)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from scrapy.http import Headers
@@ -10,6 +10,7 @@ from scrapy.responsetypes import responsetypes
 
 from archive.index import Index
 from archive.snapshot import snapshot_capture
+from archive.timeutil import parse_iso, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +34,7 @@ class CrawlArchive:
             return None
         capture = max(captures, key=lambda c: c["timestamp"])
         if max_age is not None:
-            taken = datetime.fromisoformat(capture["timestamp"].replace("Z", "+00:00"))
-            if ((now or datetime.now(timezone.utc)) - taken).total_seconds() > max_age:
+            if ((now or utcnow()) - parse_iso(capture["timestamp"])).total_seconds() > max_age:
                 return None
         return capture
 

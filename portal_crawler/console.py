@@ -31,5 +31,10 @@ def terminal_snippet(snippet: str, tty: bool) -> str:
     return " ".join(text.split())
 
 
+def short_time(stamp: str | None) -> str:
+    """An ISO time to the minute, as the reports show it: 2019-03-14 08:41."""
+    return (stamp or "")[:16].replace("T", " ")
+
+
 def is_terminal() -> bool:
     return sys.stdout.isatty()

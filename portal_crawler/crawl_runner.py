@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.index import Index
+from portal_crawler.console import short_time
+from portal_crawler.run_summary import warcs_line
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class CrawlReport:
             lines.append("  capped     " + ", ".join(f"{k} {v}" for k, v in sorted(capped.items())))
         warcs = s.get("warcs") or []
         if warcs:
-            lines.append(f"  warcs      {len(warcs)} file(s): {', '.join(warcs[:3])}{' ...' if len(warcs) > 3 else ''}")
+            lines.append(warcs_line(warcs))
         for site, location in s.get("moved") or []:
             lines.append(f"  moved      {site} redirects to {location} (not followed; marked in the index)")
         lines.append(f"  bytes      {s.get('bytes', 0)}   time {s.get('seconds', 0):.1f}s")
@@ -67,7 +69,7 @@ def recheck_lines(r: dict) -> list[str]:
     lines = [f"  rechecked  {r.get('rechecked', 0)}: {r.get('changed', 0)} changed, {r.get('unchanged', 0)} unchanged, "
              f"{r.get('gone', 0)} gone  [{policy}]"]
     when = r.get("not_due_checked")
-    span = f" (last checked {_short(when[0])} .. {_short(when[1])})" if when else ""
+    span = f" (last checked {short_time(when[0])} .. {short_time(when[1])})" if when else ""
     lines.append(f"  not due    {r.get('not_due', 0)}{span}")
     extra = [f"{r[k]} {label}" for k, label in (("gone_before", "gone earlier"), ("not_reached", "not reached"))
              if r.get(k)]
@@ -76,14 +78,16 @@ def recheck_lines(r: dict) -> list[str]:
     return lines
 
 
-def _short(stamp: str) -> str:
-    return (stamp or "")[:16].replace("T", " ")
-
-
 def split_targets(targets: list[str]) -> tuple[list[str], list[str]]:
     urls = [t for t in targets if "://" in t]
     ids = [t for t in targets if "://" not in t]
     return ids, urls
+
+
+def target_kwargs(targets: list[str]) -> dict:
+    """The PortalSpider arguments naming the targets: site ids and start URLs, comma-joined."""
+    ids, urls = split_targets(targets)
+    return {"site": ",".join(ids) or None, "start_url": ",".join(urls) or None}
 
 
 def check_targets(targets: list[str], profiles: list[str] = ()) -> None:
@@ -145,14 +149,12 @@ def run_crawl(request: CrawlRequest) -> CrawlReport:
     from portal_crawler.spiders.portal import PortalSpider
 
     check_targets(request.targets, request.profiles)
-    ids, urls = split_targets(request.targets)
     settings = scrapy_settings(request)
     process = CrawlerProcess(settings)
     if not request.verbose:
         logging.getLogger("scrapy").setLevel(logging.WARNING)
     crawler = process.create_crawler(PortalSpider)
-    process.crawl(crawler, site=",".join(ids) or None, start_url=",".join(urls) or None,
-                  resume="1" if request.resume else None)
+    process.crawl(crawler, **target_kwargs(request.targets), resume="1" if request.resume else None)
     process.start()
     return report_for(request.data_dir, crawler)
 

@@ -55,6 +55,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
 from portal_crawler import redis_json
+from portal_crawler.crawl_runner import target_kwargs
 
 logger = logging.getLogger(__name__)
 
@@ -120,9 +121,7 @@ class RunSpec:
 
     def spider_kwargs(self) -> dict:
         """The PortalSpider arguments of a worker of this run."""
-        urls = [t for t in self.targets if "://" in t]
-        ids = [t for t in self.targets if "://" not in t]
-        return {"site": ",".join(ids) or None, "start_url": ",".join(urls) or None, "redis_run": self.run_id}
+        return {**target_kwargs(self.targets), "redis_run": self.run_id}
 
 
 def connect(redis_url: str):

@@ -39,8 +39,13 @@ class CaptureInfo:
         row = index.capture(capture_id) if capture_id else None
         if row is None:
             return cls(capture_id, None, crawl_id, site, None)
-        payload = row.get("refers_to_date") if row.get("record_type") == "revisit" else row.get("timestamp")
-        return cls(capture_id, row.get("timestamp"), crawl_id, site, payload or row.get("timestamp"))
+        return cls(capture_id, row.get("timestamp"), crawl_id, site,
+                   payload_time(row.get("record_type"), row.get("timestamp"), row.get("refers_to_date")))
+
+
+def payload_time(record_type: str | None, captured: str | None, refers_to_date: str | None) -> str | None:
+    """When a capture's bytes were first archived: a revisit's original's time, else its own."""
+    return (refers_to_date if record_type == "revisit" else None) or captured
 
 
 @dataclass(frozen=True)

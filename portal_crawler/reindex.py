@@ -18,14 +18,15 @@ from archive.index import Index
 from archive.index_aside import building_aside
 from archive.schedule import opened as opened_schedules
 from archive.snapshot import decode_body
-from archive.timeline import record_source
+from archive.timeline import SITE_HEADER, record_source
 from archive.timeutil import iso_timestamp
 from archive.urlkey import is_case_insensitive_server, lookup_keys
 from archive.warc import WarcRef, read_record, repair
 from archive.warc_metadata import decode_metadata
 from archive.warc_scan import WarcScan
 from portal_crawler.extract.warc_extract import site_templates
-from portal_crawler.indexing import HTML_TYPES, ArticleRow, CaptureInfo, is_document, record_rows, store_rows
+from portal_crawler.indexing import (GONE_STATUSES, HTML_TYPES, ArticleRow, CaptureInfo, is_document, payload_time,
+                                     record_rows, store_rows)
 
 logger = logging.getLogger(__name__)
 
@@ -100,9 +101,7 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                  templates: dict | None = None) -> None:
     templates = templates or {}
     known = index.capture_ids_by_record()
-    originals: dict[str, Original] = {}  # record id of each 200 response -> what a revisit of it gives
-    by_digest: dict[str, str] = {}  # payload digest -> record id of its newest 200 response
-    by_capture: dict[tuple[str, str], str] = {}  # (URL key, time) -> record id of that 200 response
+    originals = Originals()
     linked_from: dict[str, str] = {}  # a document's URL key -> the article that links it
     documents = []
     for path in files:
@@ -113,12 +112,13 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
             stats["records"] += 1
             url = record.target_uri or ""
             # an imported record names its site in a header (no metadata record of ours)
-            site = trace.sites.get(record.record_id) or record.header("Portal-Archive-Site") \
+            site = trace.sites.get(record.record_id) or record.header(SITE_HEADER) \
                 or trace.host_sites.get(host_of(url)) or host_of(url)
             crawl_id = trace.crawl_of(record)
             status = record.http.status or 0
             mime = (record.http.header("Content-Type") or "").split(";")[0].strip().lower()
             digest = record.header("WARC-Payload-Digest")
+            source = record_source(record)
             if record.record_id in known:
                 capture_id = known[record.record_id]
             else:
@@ -131,19 +131,16 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                     refers_to_date=record.header("WARC-Refers-To-Date"), site=site, crawl_id=crawl_id,
                     etag=record.http.header("ETag"), last_modified=record.http.header("Last-Modified"),
                     case_insensitive=is_case_insensitive_server(record.http.headers))
-                if record_source(record)[0]:
-                    index.set_capture_source(capture_id, *record_source(record))
-            if status in (404, 410) and record_source(record)[0]:
+                if source[0]:
+                    index.set_capture_source(capture_id, *source)
+            if status in GONE_STATUSES and source[0]:
                 continue  # a 404 kept by a web archive years ago says nothing about the page now
-            capture = CaptureInfo(capture_id, iso_timestamp(record.date), crawl_id, site,
-                                  iso_timestamp(record.header("WARC-Refers-To-Date") or record.date)
-                                  if record.rec_type == "revisit" else iso_timestamp(record.date))
+            capture = CaptureInfo(capture_id, iso_timestamp(record.date), crawl_id, site, iso_timestamp(
+                payload_time(record.rec_type, record.date, record.header("WARC-Refers-To-Date"))))
             if record.rec_type == "revisit":
                 # an identical payload or a 304 (no digest: found by WARC-Refers-To): the rows
                 # of the record it stands for, as the crawl gives them from its archived copy
-                original = originals.get(record.header("WARC-Refers-To") or "") \
-                    or originals.get(by_capture.get(original_capture(record), "")) \
-                    or originals.get(by_digest.get(digest or "", ""))
+                original = originals.of(record)
                 if status not in (200, 304):
                     rows = record_rows(url, status, record.http.headers, b"")  # a 404 again: gone
                 elif original is not None and original.article is None and is_document(original.mime, url):
@@ -152,8 +149,7 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                 else:
                     rows = revisit_rows(original, url, templates.get(host_of(url)))
             elif status == 200 and is_document(mime, url):
-                originals[record.record_id] = Original(url, path, ref, mime)
-                by_digest[digest or ""] = by_capture[capture_of(url, record.date)] = record.record_id
+                originals.add(record, Original(url, path, ref, mime))
                 documents.append((url, record.http, capture))  # after the articles that link them
                 continue
             else:
@@ -161,8 +157,7 @@ def load_records(index: Index, files: list[Path], trace: "MetadataTrace", stats:
                 rows = record_rows(url, status, record.http.headers, body, template=templates.get(host_of(url)))
                 article = next((r.article for r in rows if isinstance(r, ArticleRow)), None)
                 if status == 200:
-                    originals[record.record_id] = Original(url, path, ref, mime, article)
-                    by_digest[digest or ""] = by_capture[capture_of(url, record.date)] = record.record_id
+                    originals.add(record, Original(url, path, ref, mime, article))
             results = store_rows(index, rows, capture)
             stats["versions"] += sum(r in ("new", "changed") for r in results)
             for row in rows:
@@ -199,6 +194,26 @@ class Original:
     ref: WarcRef
     mime: str
     article: dict | None = None
+
+
+class Originals:
+    """The 200 responses read so far, as a revisit names the one it stands for: by record
+    id (WARC-Refers-To), else by URL and time, else by payload digest (the newest)."""
+
+    def __init__(self):
+        self.by_record: dict[str, Original] = {}
+        self.by_capture: dict[tuple[str, str], str] = {}  # (URL key, time) -> record id
+        self.by_digest: dict[str, str] = {}  # payload digest -> record id
+
+    def add(self, record, original: Original) -> None:
+        self.by_record[record.record_id] = original
+        self.by_capture[capture_of(original.url, record.date)] = record.record_id
+        self.by_digest[record.header("WARC-Payload-Digest") or ""] = record.record_id
+
+    def of(self, revisit) -> Original | None:
+        return (self.by_record.get(revisit.header("WARC-Refers-To") or "")
+                or self.by_record.get(self.by_capture.get(original_capture(revisit), ""))
+                or self.by_record.get(self.by_digest.get(revisit.header("WARC-Payload-Digest") or "", "")))
 
 
 def revisit_rows(original: Original | None, url: str, template=None) -> list:

@@ -1,4 +1,5 @@
-"""The numbers a crawl report and the crawls table show, from Scrapy's stats."""
+"""The numbers a crawl report and the crawls table show, from Scrapy's stats, and the report
+lines crawls and imports print alike."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -30,3 +31,8 @@ def crawl_summary(stats: dict, recheck: dict | None = None) -> dict:
     if recheck is not None:
         summary["recheck"] = recheck
     return summary
+
+
+def warcs_line(warcs: list[str]) -> str:
+    """The report's line naming the WARC files written (the first three)."""
+    return f"  warcs      {len(warcs)} file(s): {', '.join(warcs[:3])}{' ...' if len(warcs) > 3 else ''}"

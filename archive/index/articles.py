@@ -14,7 +14,7 @@ from archive.timeline import OWN_CRAWL, place_older_text
 import archive.index.fts as fts
 from archive.index.store import to_json
 from archive.timeutil import iso_timestamp, utc_now
-from archive.version_rules import ARTICLE_FIELDS, changed_fields, text_hash
+from archive.version_rules import ARTICLE_FIELDS, changed_fields, text_hash, version_page
 
 EXPORT_SQL = """
 SELECT a.url, a.title, a.published, a.author, a.body, a.versions, a.gone,
@@ -220,12 +220,11 @@ class Articles:
     def _insert_version(conn, article_id, version, article, digest, capture_id,
                         captured, crawl_id, changed) -> None:
         """The newest version row: its text and media stay in articles/images/attachments."""
-        canonical = article.get("canonical") or article.get("url")
-        page_url = article.get("url") if article.get("url") != canonical else None
         conn.execute(
             "INSERT INTO article_versions (article_id, version, captured, capture_id, crawl_id,"
             " url, text_hash, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (article_id, version, captured, capture_id, crawl_id, page_url, digest, to_json(changed)),
+            (article_id, version, captured, capture_id, crawl_id, version_page(article), digest,
+             to_json(changed)),
         )
 
     def _media(self, article_id: int) -> tuple[list[dict], list[dict]]:
@@ -348,20 +347,12 @@ class Articles:
                         limit: int = 20, offset: int = 0) -> tuple[list[dict], int]:
         """Articles matching only filters (no words), newest first, and how many there are:
         url, title, published, site, author and the body's start as snippet."""
-        clauses, params = [], []
-        if site:
-            clauses.append("site = ?")
-            params.append(site)
-        if since:
-            clauses.append("substr(published, 1, 10) >= ?")
-            params.append(since)
-        if until:
-            clauses.append("substr(published, 1, 10) <= ?")
-            params.append(until)
-        if author:
-            clauses.append("fold(author) LIKE '%' || fold(?) || '%'")
-            params.append(author)
-        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        filters = [("site = ?", site), ("substr(published, 1, 10) >= ?", since),
+                   ("substr(published, 1, 10) <= ?", until),
+                   ("fold(author) LIKE '%' || fold(?) || '%'", author)]
+        given = [(clause, value) for clause, value in filters if value]
+        where = (" WHERE " + " AND ".join(clause for clause, _ in given)) if given else ""
+        params = [value for _, value in given]
         total = self.conn.execute(f"SELECT count(*) FROM articles{where}", params).fetchone()[0]
         rows = self.conn.execute(
             f"SELECT url, title, published, site, author, substr(body, 1, 240) AS snippet FROM articles{where}"

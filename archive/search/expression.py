@@ -34,15 +34,7 @@ def _plain_words_expression(terms: list[Term], abbreviations: Abbreviations,
     sequence = tuple(t.tokens[0] for t in terms) if single else ()
     parts, start = [], 0
     while start < len(terms):
-        matched = None
-        if single:
-            for group in abbreviations.groups:
-                for member in group:
-                    if len(member) > 1 and sequence[start:start + len(member)] == member:
-                        matched = (member, group)
-                        break
-                if matched:
-                    break
+        matched = _spelled_out_at(sequence, start, abbreviations) if single else None
         if matched:
             member, group = matched
             words = "(" + " AND ".join(phrase((token,)) for token in member) + ")"
@@ -53,6 +45,15 @@ def _plain_words_expression(terms: list[Term], abbreviations: Abbreviations,
             parts.append(_term_expression(terms[start], abbreviations, phrases))
             start += 1
     return " AND ".join(parts)
+
+
+def _spelled_out_at(sequence: tuple[str, ...], start: int, abbreviations: Abbreviations):
+    """(member, group) of the first abbreviation whose words of several stand at `start`, else None."""
+    for group in abbreviations.groups:
+        for member in group:
+            if len(member) > 1 and sequence[start:start + len(member)] == member:
+                return member, group
+    return None
 
 
 def to_fts(tree, abbreviations: Abbreviations, phrases: bool = True) -> str:

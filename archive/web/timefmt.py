@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timezone
 
-from archive.timeutil import VIETNAM
+from archive.timeutil import ISO_UTC_FORMAT, VIETNAM, parse_iso
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _STAMP = re.compile(r"^\d{4,14}$")
@@ -25,11 +25,7 @@ def parse_time(value) -> datetime | date | None:
             return datetime.strptime(padded, "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc)
         except ValueError:
             return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return parse_iso(text)
 
 
 def display(value, *, to_vietnam: bool = True) -> str:
@@ -57,7 +53,7 @@ def iso_utc(value) -> str:
     moment = parse_time(value)
     if not isinstance(moment, datetime):
         return "" if moment is None else moment.isoformat()
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(timezone.utc).strftime(ISO_UTC_FORMAT)
 
 
 def stamp14(value) -> str:

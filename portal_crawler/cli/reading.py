@@ -5,7 +5,8 @@ import json
 import sys
 from pathlib import Path
 
-from portal_crawler.console import Reply, is_terminal, terminal_snippet
+from archive.search import KINDS
+from portal_crawler.console import Reply, is_terminal, short_time, terminal_snippet
 from portal_crawler.cli.datadir import existing_archive, open_index
 from portal_crawler.cli.indexing import damage_reply
 from portal_crawler.cli.options import data_option
@@ -29,7 +30,7 @@ def cmd_search(args) -> Reply:
         return Reply(json.dumps(hits, ensure_ascii=False, indent=1))
     lines = [f"{result.total} results for {args.query!r}"]
     for n, hit in enumerate(hits, 1):
-        published = (hit.get("published") or "")[:16].replace("T", " ")
+        published = short_time(hit.get("published"))
         lines.append(f"{n:>3}. {hit['title']}  [{hit.get('site') or ''}] {published}")
         lines.append(f"     {hit['url']}")
         if hit.get("snippet"):
@@ -112,7 +113,7 @@ def register(sub) -> None:
     p.add_argument("--until", help="YYYY-MM-DD")
     p.add_argument("--author")
     p.add_argument("--limit", type=int, default=10)
-    p.add_argument("--kind", choices=["articles", "documents", "all"], default="articles")
+    p.add_argument("--kind", choices=KINDS, default="articles")
     p.add_argument("--advanced", action="store_true", help="allow AND/OR/NOT, prefix* and parentheses")
     p.add_argument("--json", action="store_true")
     data_option(p)

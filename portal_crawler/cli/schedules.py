@@ -8,15 +8,14 @@ import signal
 import threading
 from pathlib import Path
 
-from archive.schedule import ScheduleError, add_schedule, list_schedules, remove_schedule
+from archive.schedule import DEFAULT_TZ, EVERY, ScheduleError, add_schedule, list_schedules, remove_schedule
 from archive.sitelock import holder
-from portal_crawler.console import Reply, emit
+from portal_crawler.console import Reply, emit, short_time
 from portal_crawler.cli.datadir import writable_data_dir
 from portal_crawler.cli.options import Parser, data_option, setting_pairs, settings_option
 from portal_crawler.crawl_runner import check_targets
 from portal_crawler.errors import UserError
 from portal_crawler.scheduler import SubprocessCrawl, profile_files, run_due, run_forever, site_lock_keys
-
 
 
 def cmd_schedule(args) -> Reply:
@@ -71,8 +70,8 @@ def schedules_text(data: Path, as_json: bool) -> str:
         result = last.get("outcome", "-") + (f" #{last['crawl_id']}" if last.get("crawl_id") else "")
         if row["running"] is not None:
             result = "running"
-        lines.append(f"{row['id']:>3}  {rule:<18} {row['next_run'][:16].replace('T', ' '):<20} "
-                     f"{(row['last_run'] or '-')[:16].replace('T', ' '):<20} {result:<14} {' '.join(row['targets'])}")
+        lines.append(f"{row['id']:>3}  {rule:<18} {short_time(row['next_run']):<20} "
+                     f"{short_time(row['last_run'] or '-'):<20} {result:<14} {' '.join(row['targets'])}")
     return "\n".join(lines)
 
 
@@ -104,8 +103,8 @@ def register(sub) -> None:
     a.add_argument("targets", nargs="+", metavar="TARGET")
     when = a.add_mutually_exclusive_group(required=True)
     when.add_argument("--cron", help='a cron expression, e.g. "0 2 * * *"')
-    when.add_argument("--every", choices=["daily", "weekly", "monthly"])
-    a.add_argument("--tz", default="Asia/Ho_Chi_Minh")
+    when.add_argument("--every", choices=EVERY)
+    a.add_argument("--tz", default=DEFAULT_TZ)
     settings_option(a)
     data_option(a)
     a = actions.add_parser("list")

@@ -18,9 +18,10 @@ import logging
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
+from archive.warc import HttpExchange
 from archive.warc_reader import parse_record
 
 from .cdx import Capture
@@ -56,15 +57,6 @@ class Politeness:
             raise ValueError(f"the request rate must be positive, got {self.rate}")
         if self.retries < 0 or self.backoff < 0 or not self.timeout > 0:
             raise ValueError("retries and back-off must not be negative, the timeout positive")
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    reason: str
-    headers: list[tuple[str, str]]
-    body: bytes
-    url: str
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -106,7 +98,7 @@ class PoliteHttp:
             time.sleep(start - now)
         self._next_at = time.monotonic() + 1.0 / self.politeness.rate
 
-    def get(self, url: str, headers: dict | None = None) -> Reply:
+    def get(self, url: str, headers: dict | None = None) -> HttpExchange:
         p = self.politeness
         wait = 0.0
         for attempt in range(p.retries + 1):
@@ -115,9 +107,10 @@ class PoliteHttp:
             request = urllib.request.Request(url, headers={"User-Agent": p.user_agent, **(headers or {})})
             try:
                 with self.opener.open(request, timeout=p.timeout) as answer:
-                    reply = Reply(answer.status, answer.reason, list(answer.headers.items()), answer.read(), url)
+                    reply = HttpExchange(url, answer.status, list(answer.headers.items()), answer.read(),
+                                         reason=answer.reason or None)
             except urllib.error.HTTPError as exc:
-                reply = Reply(exc.code, exc.reason or "", list(exc.headers.items()), exc.read(), url)
+                reply = HttpExchange(url, exc.code, list(exc.headers.items()), exc.read(), reason=exc.reason or None)
             except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
                 if attempt == p.retries:
                     raise FetchError(f"{url}: {exc}") from None
@@ -127,7 +120,7 @@ class PoliteHttp:
                 continue
             if reply.status not in RETRY_STATUSES or attempt == p.retries:
                 return reply
-            told = retry_after(dict((k.lower(), v) for k, v in reply.headers).get("retry-after"))
+            told = retry_after(dict((k.lower(), v) for k, v in reply.response_headers).get("retry-after"))
             wait = min(told, MAX_RETRY_AFTER) if told is not None else p.backoff * 2 ** attempt
             log.info("%s: %d; retrying in %.1fs", url, reply.status, wait)
             self.retried += 1
@@ -137,10 +130,7 @@ class PoliteHttp:
 @dataclass(frozen=True)
 class Memento:
     uri: str
-    status: int
-    reason: str
-    headers: list[tuple[str, str]]   # the page's own headers, restored
-    body: bytes
+    exchange: HttpExchange   # under the page's own URL, with the page's own headers restored
 
 
 def memento_uri(replay: str, capture: Capture) -> str:
@@ -172,7 +162,8 @@ def fetch_memento(http: PoliteHttp, replay: str, capture: Capture) -> Memento:
         raise FetchError(f"{uri}: the archive answered {reply.status}")
     if capture.status is not None and reply.status != capture.status:
         raise FetchError(f"{uri}: replayed status {reply.status}, the CDX says {capture.status}")
-    return Memento(uri, reply.status, reply.reason, original_headers(reply.headers, len(reply.body)), reply.body)
+    headers = original_headers(reply.response_headers, len(reply.body))
+    return Memento(uri, replace(reply, url=capture.url, response_headers=headers))
 
 
 @dataclass(frozen=True)

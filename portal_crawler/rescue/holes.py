@@ -19,6 +19,8 @@ from archive.index import url_key
 from archive.snapshot import decode_body
 from archive.warc import WarcRef, read_record
 
+from .select import bare_host
+
 log = logging.getLogger(__name__)
 
 DIGITS = re.compile(r"\d+")
@@ -60,9 +62,8 @@ def listing_links(body: bytes, base: str) -> list[tuple[str, str]]:
 
 def holes_report(index, warcs_dir: Path, hosts: set[str], held_keys: set[str]) -> dict:
     """`held_keys`: url_keys with a 200 capture in the source archive (its CDX)."""
-    hosts = {h.lower() for h in hosts}
-    host_of = lambda url: (urlsplit(url).hostname or "").lower().removeprefix("www.")  # noqa: E731
-    bare_hosts = {h.removeprefix("www.") for h in hosts}
+    host_of = lambda url: bare_host(urlsplit(url).hostname)  # noqa: E731
+    bare_hosts = {bare_host(h) for h in hosts}
     articles = {url for url in index.article_urls() if host_of(url) in bare_hosts}
     shapes = {shape(url) for url in articles} - {None}
     article_keys = {url_key(u) for u in articles}

@@ -19,12 +19,13 @@ from archive.index import Index, url_key
 from archive.warc import WarcWriter, WriterConfig, repair
 from archive.warc_reader import iter_records
 from archive.timeline import SOURCE_RANGE, SOURCE_URI
+from portal_crawler.run_summary import warcs_line
 
 from . import holes as holes_mod
 from .cdx import CdxClient, CdxError
 from .fetch import FetchError, PoliteHttp, Politeness, fetch_memento, fetch_record
 from .records import done_key, write_copy, write_memento
-from .select import choose, on_hosts
+from .select import bare_host, choose, on_hosts
 
 log = logging.getLogger(__name__)
 
@@ -36,45 +37,40 @@ PROGRESS_EVERY = 50   # captures between two progress lines
 
 @dataclass(frozen=True)
 class ImportSettings:
-    rate: float = 1.0
-    retries: int = 5
-    backoff: float = 2.0
-    timeout: float = 60.0
+    politeness: Politeness = field(default_factory=Politeness)
     everything: bool = False
     warc_url: str | None = None     # prefix of WARC file URLs: fetch byte ranges (Common Crawl)
     max_size: int = 1_000_000_000
-    user_agent: str = "portal-archive-import"
     cdx_filters: tuple[str, ...] = ()   # CDX `filter=` values, e.g. statuscode:200
     cdx_collapse: str | None = None     # CDX `collapse=`, e.g. digest
 
-    NAMES = {"IMPORT_RATE": ("rate", float), "IMPORT_RETRIES": ("retries", int),
-             "IMPORT_BACKOFF": ("backoff", float), "IMPORT_TIMEOUT": ("timeout", float),
-             "IMPORT_ALL": ("everything", lambda v: v.strip().lower() in ("1", "true", "yes")),
+    # setting name -> (field of Politeness, converter)
+    POLITENESS_NAMES = {"IMPORT_RATE": ("rate", float), "IMPORT_RETRIES": ("retries", int),
+                        "IMPORT_BACKOFF": ("backoff", float), "IMPORT_TIMEOUT": ("timeout", float),
+                        "USER_AGENT": ("user_agent", str)}
+    # setting name -> (field of ImportSettings, converter)
+    NAMES = {"IMPORT_ALL": ("everything", lambda v: v.strip().lower() in ("1", "true", "yes")),
              "IMPORT_WARC_URL": ("warc_url", str), "WARC_MAX_SIZE": ("max_size", int),
-             "USER_AGENT": ("user_agent", str),
              "IMPORT_CDX_FILTER": ("cdx_filters", lambda v: tuple(f.strip() for f in v.split(",") if f.strip())),
              "IMPORT_CDX_COLLAPSE": ("cdx_collapse", lambda v: v.strip() or None)}
 
     @classmethod
     def from_pairs(cls, pairs: dict) -> "ImportSettings":
-        values = {}
+        known = {**cls.POLITENESS_NAMES, **cls.NAMES}
+        polite, values = {}, {}
         for name, raw in pairs.items():
-            if name not in cls.NAMES:
-                raise ValueError(f"unknown import setting {name} (known: {', '.join(sorted(cls.NAMES))})")
-            attr, convert = cls.NAMES[name]
+            if name not in known:
+                raise ValueError(f"unknown import setting {name} (known: {', '.join(sorted(known))})")
+            attr, convert = known[name]
+            given = polite if name in cls.POLITENESS_NAMES else values
             try:
-                values[attr] = convert(raw)
+                given[attr] = convert(raw)
             except ValueError:
                 raise ValueError(f"bad value for {name}: {raw!r}") from None
-        settings = cls(**values)
-        settings.politeness()  # checks the numbers
+        settings = cls(Politeness(**polite), **values)  # Politeness checks its numbers
         if settings.max_size <= 0:
             raise ValueError("WARC_MAX_SIZE must be positive")
         return settings
-
-    def politeness(self) -> Politeness:
-        return Politeness(rate=self.rate, retries=self.retries, backoff=self.backoff,
-                          timeout=self.timeout, user_agent=self.user_agent)
 
 
 @dataclass(frozen=True)
@@ -112,6 +108,10 @@ class SiteTally:
     digest_mismatch: int = 0
     per_year: dict = field(default_factory=dict)
     imported_per_year: dict = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        """The counters, in field order (not the per-year maps)."""
+        return {name: value for name, value in vars(self).items() if isinstance(value, int)}
 
 
 def imported_records(warcs_dir: Path) -> tuple[set[str], list[Path]]:
@@ -153,13 +153,14 @@ def run_import(request: ImportRequest, progress=None) -> dict:
     index = Index(data / "index.sqlite", cache_mb=16)
     started = time.monotonic()
     articles_before, versions_before = _counts(index)
-    http = PoliteHttp(request.settings.politeness())
+    politeness = request.settings.politeness
+    http = PoliteHttp(politeness)
     archive = request.settings.warc_url or request.replay
     settings = {"kind": "import", "cdx": request.cdx, "replay": request.replay, **request.pairs}
     crawl_id = index.start_crawl([t.site for t in request.targets], settings)
     writer = WarcWriter(WriterConfig(str(warcs_dir), prefix=IMPORT_PREFIX, max_size=request.settings.max_size,
                                      crawl_id=crawl_id, targets=tuple(t.site for t in request.targets),
-                                     software="portal-archive import", user_agent=request.settings.user_agent),
+                                     software="portal-archive import", user_agent=politeness.user_agent),
                         find_payload=index.find_payload)
     tallies: dict[str, SiteTally] = {}
     listed: dict[str, list] = {}
@@ -246,9 +247,10 @@ def run_import(request: ImportRequest, progress=None) -> dict:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
         reports[target.site] = (path, report)
-    totals = {name: sum(getattr(t, name) for t in tallies.values())
-              for name in ("listed", "chosen", "held", "same_payload", "other", "other_hosts", "fetched", "revisits", "resumed",
-                           "errors", "digest_mismatch")}
+    totals = dict.fromkeys(SiteTally().counts(), 0)
+    for tally in tallies.values():
+        for name, value in tally.counts().items():
+            totals[name] += value
     articles_after, versions_after = _counts(index)
     new = articles_after - articles_before
     added = versions_after - versions_before
@@ -291,7 +293,7 @@ def _held_payloads(index: Index, hosts, archive: str) -> tuple[set[tuple[str, st
     chooses exactly what an uninterrupted one would."""
     held, since = set(), {}
     for host in hosts:
-        bare = host.lower().removeprefix("www.")
+        bare = bare_host(host)
         for key, digest, timestamp in index.payloads_on_host(bare, not_from=archive):
             held.add((key, digest.removeprefix("sha1:")))
             stamp = "".join(ch for ch in timestamp or "" if ch.isdigit())[:14]
@@ -312,7 +314,7 @@ def render(result: dict) -> str:
              f" ({s['retried']} retried)"]
     warcs = s.get("warcs") or []
     if warcs:
-        lines.append(f"  warcs      {len(warcs)} file(s): {', '.join(warcs[:3])}{' ...' if len(warcs) > 3 else ''}")
+        lines.append(warcs_line(warcs))
     lines.append(f"  time       {s['seconds']:.1f}s")
     for site, (path, report) in result["reports"].items():
         years = ", ".join(f"{y}: {n}" for y, n in report["captures_per_year"].items()) or "none"

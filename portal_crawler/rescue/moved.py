@@ -12,20 +12,18 @@ from urllib.parse import urljoin, urlsplit
 
 from archive.warc import WarcRef, read_record
 
+from .select import bare_host
+
 log = logging.getLogger(__name__)
 
 REDIRECTS = (301, 302, 303, 307, 308)
-
-
-def _bare(host: str | None) -> str:
-    return (host or "").lower().removeprefix("www.")
 
 
 def mark_moved_sites(index, warcs_dir: Path, crawl_id: int, profiles) -> list[tuple[str, str]]:
     """(site id, where it redirects) for each site whose start page this crawl found moved."""
     moved = []
     for profile in profiles:
-        hosts = {_bare(h) for h in profile.hosts}
+        hosts = {bare_host(h) for h in profile.hosts}
         for start in profile.start_urls:
             capture = next((c for c in reversed(index.captures(start)) if c.get("crawl_id") == crawl_id), None)
             if capture is None or capture.get("status") not in REDIRECTS:
@@ -37,7 +35,7 @@ def mark_moved_sites(index, warcs_dir: Path, crawl_id: int, profiles) -> list[tu
                 log.warning("cannot read the redirect of %s: %s", start, exc)
                 continue
             location = urljoin(start, record.http.header("Location") or "")
-            if location and _bare(urlsplit(location).hostname) not in hosts:
+            if location and bare_host(urlsplit(location).hostname) not in hosts:
                 index.set_site_status(profile.id, "redirected", location, profile.successor)
                 moved.append((profile.id, location))
                 log.warning("%s: %s redirects to %s, off the site's hosts", profile.id, start, location)

@@ -12,8 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from archive.timeline import SOURCE_ARCHIVE, SOURCE_DIGEST, SOURCE_RANGE, SOURCE_URI
-from archive.warc import HttpExchange
+from archive.timeline import SITE_HEADER, SOURCE_ARCHIVE, SOURCE_DIGEST, SOURCE_RANGE, SOURCE_URI
 from archive.warc_reader import sha1_digest
 from warcio.timeutils import timestamp_to_iso_date
 
@@ -21,8 +20,6 @@ from .cdx import Capture
 from .fetch import Memento, WarcRecordCopy
 
 log = logging.getLogger(__name__)
-
-SITE_HEADER = "Portal-Archive-Site"   # the registry site the record belongs to
 
 
 @dataclass(frozen=True)
@@ -49,9 +46,7 @@ def done_key(uri: str, byte_range: str | None) -> str:
 
 def write_memento(writer, memento: Memento, capture: Capture, archive: str, site: str | None,
                   dedupe: bool = True) -> Written:
-    exchange = HttpExchange(url=capture.url, status=memento.status, reason=memento.reason or None,
-                            response_headers=memento.headers, body=memento.body)
-    written = writer.write_imported(exchange, timestamp_to_iso_date(capture.timestamp),
+    written = writer.write_imported(memento.exchange, timestamp_to_iso_date(capture.timestamp),
                                     provenance(archive, memento.uri, capture, site), dedupe=dedupe)
     ok = capture.digest is None or written.payload_digest == "sha1:" + capture.digest
     if not ok:

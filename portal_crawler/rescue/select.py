@@ -17,14 +17,19 @@ from archive.urlkey import lookup_keys, url_key
 
 from .cdx import Capture
 
-WANTED_MIME_PREFIXES = ("text/html", "application/xhtml", "image/")
 PAGE_MIME_PREFIXES = ("text/html", "application/xhtml")
+WANTED_MIME_PREFIXES = (*PAGE_MIME_PREFIXES, "image/")
 WANTED_MIME_PARTS = ("pdf", "msword", "officedocument", "opendocument", "ms-excel", "powerpoint")
 
 
 def wanted(capture: Capture) -> bool:
     return capture.status == 200 and capture.url.startswith(("http:", "https:")) and (capture.mime.startswith(WANTED_MIME_PREFIXES)
                                       or any(part in capture.mime for part in WANTED_MIME_PARTS))
+
+
+def bare_host(host: str | None) -> str:
+    """A host as a site's hosts are compared: lower case, without www."""
+    return (host or "").lower().removeprefix("www.")
 
 
 def host_of(url: str) -> str | None:
@@ -37,7 +42,7 @@ def host_of(url: str) -> str | None:
         port = parts.port
     except ValueError:
         return None
-    host = (parts.hostname or "").removeprefix("www.")
+    host = bare_host(parts.hostname)
     return f"{host}:{port}" if port and port not in (80, 443) else host or None
 
 
@@ -83,10 +88,10 @@ def choose(captures: list[Capture], held: set[tuple[str, str]] = frozenset(), ev
         for capture in group:
             # held under either key: a case-insensitive (IIS) server's captures are keyed folded
             keys = lookup_keys(capture.url)
-            if capture.digest and any((k, capture.digest) in held for k in keys) \
-                    and not (capture is group[0] and older_than_held(capture, keys, held_since)):
+            is_held = bool(capture.digest) and any((k, capture.digest) in held for k in keys)
+            if is_held and not (capture is group[0] and older_than_held(capture, keys, held_since)):
                 selection.held += 1
-            elif capture.digest and any((k, capture.digest) in held for k in keys):
+            elif is_held:
                 selection.first_sightings.add((capture.url, capture.timestamp))
                 selection.chosen.append(capture)
             elif capture.digest and capture.digest in seen and capture is not group[-1]:
