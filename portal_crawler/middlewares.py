@@ -1,9 +1,7 @@
 """Downloader middlewares: proxy, polite back-off, conditional GET and resume-from-archive."""
 from __future__ import annotations
 
-import email.utils
 import logging
-import time
 
 from protego import Protego
 from twisted.internet import defer, error
@@ -11,6 +9,7 @@ from twisted.web._newclient import ResponseFailed
 from scrapy.exceptions import (DownloadConnectionRefusedError, DownloadFailedError, DownloadTimeoutError,
                                NotConfigured, ResponseDataLossError)
 
+from portal_crawler.retry_after import retry_after
 from portal_crawler.session import CrawlSession
 
 logger = logging.getLogger(__name__)
@@ -53,19 +52,6 @@ class ProxyMiddleware:
 
     def process_request(self, request, spider=None):
         request.meta.setdefault("proxy", self.proxy)
-
-
-def _retry_after_seconds(value: bytes | None) -> float | None:
-    if not value:
-        return None
-    text = value.decode("latin-1").strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 class PolitenessMiddleware:
@@ -137,7 +123,7 @@ class PolitenessMiddleware:
         if response.url.endswith("/robots.txt") and response.status == 200:
             self._read_crawl_delay(response)
         if response.status in (429, 503):
-            wait = _retry_after_seconds(response.headers.get(b"Retry-After"))
+            wait = retry_after((response.headers.get(b"Retry-After") or b"").decode("latin-1"))
             if wait is not None:
                 self._raise_delay(request, wait, "retry_after")
         if response.status in OVERLOAD_STATUSES:

@@ -11,7 +11,6 @@ connection errors and 5xx answers with exponential back-off, and waits as long a
 """
 from __future__ import annotations
 
-import email.utils
 import gzip
 import http.client
 import logging
@@ -19,10 +18,10 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 
 from archive.warc import HttpExchange
 from archive.warc_reader import parse_record
+from portal_crawler.retry_after import retry_after
 
 from .cdx import Capture
 
@@ -62,22 +61,6 @@ class Politeness:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
-
-
-def retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After value (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
 class PoliteHttp:
