@@ -99,6 +99,7 @@ def _split_newest(conn, row, article: dict, fields: dict, digest: str, capture_i
     capture, so the article's text stays the newest."""
     article_id = row["id"]
     current = {f: row[f] for f in ARTICLE_FIELDS}
+    keep_own_text(conn, article_id, newest["version"], current)
     conn.execute(INSERT_VERSION, (article_id, newest["version"] + 1, captured, capture_id, crawl_id,
                                   version_page(article), digest, _changed(current, fields),
                                   *_text_and_media(fields, article)))
@@ -108,6 +109,26 @@ def _split_newest(conn, row, article: dict, fields: dict, digest: str, capture_i
                                   newest["images"], newest["attachments"]))
     conn.execute("UPDATE articles SET versions = versions + 2 WHERE id = ?", (article_id,))
     return "changed"
+
+
+def article_media(conn, article_id: int) -> tuple[list[dict], list[dict]]:
+    """The article's images and attachments, as its tables hold them (the newest text's)."""
+    images = [dict(r) for r in conn.execute("SELECT src, caption FROM images WHERE article_id = ? ORDER BY id",
+                                            (article_id,))]
+    attachments = [dict(r) for r in conn.execute(
+        "SELECT href, name FROM attachments WHERE article_id = ? ORDER BY id", (article_id,))]
+    return images, attachments
+
+
+def keep_own_text(conn, article_id: int, version: int, text: dict) -> None:
+    """The newest version's row holds no text (it lives in articles): once superseded, the
+    row keeps its own text and media."""
+    images, attachments = article_media(conn, article_id)
+    conn.execute("UPDATE article_versions SET title = ?, published = ?, author = ?, body = ?, images = ?,"
+                 " attachments = ? WHERE article_id = ? AND version = ?",
+                 (text["title"], text["published"], text["author"], text["body"],
+                  json.dumps(images, ensure_ascii=False), json.dumps(attachments, ensure_ascii=False),
+                  article_id, version))
 
 
 def _text_and_media(fields: dict, article: dict) -> tuple:

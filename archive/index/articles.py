@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Iterator
 
 from archive import aliases, textfold, version_rules
-from archive.timeline import OWN_CRAWL, place_older_text
+from archive.timeline import OWN_CRAWL, article_media, keep_own_text, place_older_text
 import archive.index.fts as fts
 from archive.index.store import to_json
 from archive.timeutil import iso_timestamp, utc_now
@@ -185,15 +185,7 @@ class Articles:
             "SELECT max(version) FROM article_versions WHERE article_id = ?", (article_id,)
         ).fetchone()[0] or 0
         if new_version:
-            # The superseded version keeps its own text from now on (see schema.py).
-            images, attachments = self._media(article_id)
-            conn.execute(
-                "UPDATE article_versions SET title = ?, published = ?, author = ?, body = ?,"
-                " images = ?, attachments = ? WHERE article_id = ? AND version = ?",
-                (row["title"], row["published"], row["author"], row["body"],
-                 to_json(images), to_json(attachments),
-                 article_id, current),
-            )
+            keep_own_text(conn, article_id, current, row)  # the superseded version (see schema.py)
             self._insert_version(conn, article_id, current + 1, article, digest,
                                  capture_id, captured, crawl_id, changed=changed_fields(row, fields))
         else:
@@ -228,11 +220,7 @@ class Articles:
         )
 
     def _media(self, article_id: int) -> tuple[list[dict], list[dict]]:
-        images = [dict(r) for r in self.conn.execute(
-            "SELECT src, caption FROM images WHERE article_id = ? ORDER BY id", (article_id,))]
-        attachments = [dict(r) for r in self.conn.execute(
-            "SELECT href, name FROM attachments WHERE article_id = ? ORDER BY id", (article_id,))]
-        return images, attachments
+        return article_media(self.conn, article_id)
 
     @staticmethod
     def _set_media(conn, article_id: int, article: dict, replace: bool = True) -> None:
