@@ -6,6 +6,7 @@ import logging
 from protego import Protego
 from twisted.internet import defer, error
 from twisted.web._newclient import ResponseFailed
+from scrapy import signals
 from scrapy.exceptions import (DownloadConnectionRefusedError, DownloadFailedError, DownloadTimeoutError,
                                NotConfigured, ResponseDataLossError)
 
@@ -71,7 +72,18 @@ class PolitenessMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler, crawler.settings.getfloat("AUTOTHROTTLE_MAX_DELAY", 30.0))
+        middleware = cls(crawler, crawler.settings.getfloat("AUTOTHROTTLE_MAX_DELAY", 30.0))
+        # after AutoThrottle's own handler (extensions connect first), before the downloader
+        # sends what waits in the host's queue
+        crawler.signals.connect(middleware.keep_crawl_delay, signal=signals.response_downloaded)
+        return middleware
+
+    def keep_crawl_delay(self, response, request, spider=None):
+        """AutoThrottle lowers a host's delay after each answer; Crawl-delay is a floor."""
+        floor = self.crawl_delays.get(self._host(request))
+        slot = self._slot(request) if floor else None
+        if slot is not None and slot.delay < floor:
+            slot.delay = floor
 
     def _slot(self, request):
         downloader = self.crawler.engine.downloader
