@@ -38,15 +38,19 @@ CANONICAL_XPATH = "//link[@rel='canonical']/@href"
 class BareSpider(PortalSpider):
     name = "bare"
 
-    def parse_page(self, response: TextResponse):
+    async def parse_page(self, response: TextResponse):
         # the spider's own link reading, over Scrapy's parse (there is no extraction to share a tree with)
         page_links, asset_links, postbacks = links_of(response)
         page_links, asset_links = list(dict.fromkeys(page_links)), list(dict.fromkeys(asset_links))
         canonical = [response.urljoin(u) for u in response.xpath(CANONICAL_XPATH).getall()]
-        yield from self.follow([u for u in canonical if u != response.url])
-        yield from self.follow(page_links, parent=response)
-        yield from self.follow(asset_links, kind_hint="asset")
-        yield from self.postback_requests([f for f in postbacks if isinstance(f, PostbackForm)])
+        for request in self.follow([u for u in canonical if u != response.url]):
+            yield request
+        for request in self.follow(page_links, parent=response):
+            yield request
+        for request in self.follow(asset_links, kind_hint="asset"):
+            yield request
+        for request in self.postback_requests([f for f in postbacks if isinstance(f, PostbackForm)]):
+            yield request
 
 
 def bare_settings(proxy: str, scratch: str):

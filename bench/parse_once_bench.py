@@ -20,7 +20,8 @@ import portal_crawler  # noqa: E402,F401  (offline tldextract)
 from scrapy.http import HtmlResponse  # noqa: E402
 
 from portal_crawler.extract import extract  # noqa: E402
-from portal_crawler.spiders.portal import header_pairs, links_of, read_page  # noqa: E402
+from portal_crawler.page_reading import PageJob, read_page  # noqa: E402
+from portal_crawler.spiders.portal import header_pairs, links_of  # noqa: E402
 
 PORTALGEN = ROOT.parent / "shared" / "portalgen"
 
@@ -40,10 +41,8 @@ def twice(url, body, content_type):
 
 def once(url, body, content_type):
     response = HtmlResponse(url, body=body, headers={"Content-Type": content_type})
-    headers = header_pairs(response.headers)
-    page = read_page(response, headers)
-    links_of(response, page.root if page is not None and page.same_text(response.text) else None)
-    extract(body, url, headers, parsed=page)
+    read = read_page(PageJob(body, url, header_pairs(response.headers), None))   # one parse: links, then article
+    links_of(response, read.links if read.text is not None and read.text == response.text else None)
 
 
 def main(argv=None) -> int:

@@ -24,6 +24,7 @@ from portal_crawler.archive_access import CrawlArchive
 from portal_crawler.run_summary import crawl_summary
 from portal_crawler.extract import template
 from portal_crawler.extract.template_learn import Learner
+from portal_crawler.page_reading import PageJob, PageRead, PageReader
 from portal_crawler.scope import canonicalize, host_of, is_case_insensitive_server
 
 logger = logging.getLogger(__name__)
@@ -90,18 +91,31 @@ class SiteTemplates:
     learned from its first articles, then with it (a stored DATA/templates/HOST.json, which a
     person may have edited, is used from the start)."""
 
-    def __init__(self, data_dir, stats=None):
+    def __init__(self, data_dir, stats=None, processes: int = 0):
+        """processes: worker processes that read pages (page_reading.py; 0: this process)."""
         self.stored = template.load_dir(Path(data_dir) / template.DATA_SUBDIR)
         self.stats = stats
         self.learners: dict[str, Learner] = {}
+        self.reader = PageReader(processes)
 
-    def extract(self, body: bytes, url: str, headers, parsed=None):
-        """parsed: the page already read (extract's `parsed`), so it is not parsed again."""
+    def learner(self, url: str) -> Learner:
         host = host_of(url)
         learner = self.learners.get(host)
         if learner is None:
             learner = self.learners[host] = Learner(host, template=self.stored.get(host), stats=self.stats)
-        return learner.extract(body, url, headers, parsed=parsed)
+        return learner
+
+    async def read(self, body: bytes, url: str, headers) -> PageRead:
+        """The page's links and article (page_reading.read_page) with its site's template as
+        learned so far; what the page teaches goes to the site's learner."""
+        learner = self.learner(url)
+        job = PageJob(bytes(body), url, headers, learner.template)
+        read = await self.reader.read(job, memo=learner.memo)
+        learner.observe(read.observed, job.template)
+        return read
+
+    def close(self) -> None:
+        self.reader.close()
 
 
 @dataclass(frozen=True)
@@ -119,7 +133,8 @@ class CrawlSession:
         self.archive = CrawlArchive(settings.data_dir)
         self.page_links = PageLinks(self.archive.index)
         self.case_folding = CaseFoldingHosts()
-        self.templates = SiteTemplates(settings.data_dir, crawler.stats)
+        self.templates = SiteTemplates(settings.data_dir, crawler.stats,
+                                       processes=crawler.settings.getint("PORTAL_EXTRACT_PROCESSES", 0))
         self.run: CrawlRun | None = None
         self._recorder = None
         self._site_of = None
@@ -212,6 +227,7 @@ class CrawlSession:
         index.finish_crawl(self.crawl_id, outcome, summary, recorder.files_written() if recorder else [])
 
     def spider_closed(self, spider, reason=None):
+        self.templates.close()
         self.archive.close()
 
     # ------------------------------------------------------------------ URLs

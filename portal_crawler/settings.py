@@ -35,6 +35,10 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 # 304 (conditional GET), 404/410 (an article that disappeared) reach the spider.
 HTTPERROR_ALLOWED_CODES = [304, 404, 410]
 
+# Pages are parsed and extracted in this many worker processes beside the event loop, which
+# meanwhile archives, indexes and fetches (0: in the crawl's own process).
+PORTAL_EXTRACT_PROCESSES = 1
+
 # Documents linked from articles are archived up to this size; larger ones are counted.
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024

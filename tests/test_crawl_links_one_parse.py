@@ -11,7 +11,8 @@ from scrapy.http import HtmlResponse
 from portal_crawler.extract import extract
 from portal_crawler.extract.parsed import read
 from portal_crawler.scope import postback_fallback_links
-from portal_crawler.spiders.portal import LINK_XPATH, header_pairs, links_of, read_page
+from portal_crawler.page_reading import LINK_XPATH, PageJob, read_page
+from portal_crawler.spiders.portal import header_pairs, links_of
 
 URL = "http://phuong.hanoi.test/tin-tuc/trang.html"
 HREF = "/tin-tức/bài-viết-số-1.html"
@@ -38,8 +39,8 @@ def old_links(response):
 
 
 def new_links(response):
-    page = read_page(response, header_pairs(response.headers))
-    shared = page.root if page is not None and page.same_text(response.text) else None
+    read = read_page(PageJob(response.body, response.url, header_pairs(response.headers), None))
+    shared = read.links if read.text is not None and read.text == response.text else None
     return links_of(response, shared), shared is not None
 
 

@@ -116,11 +116,15 @@ class Learner:
         trace: dict = {}
         art = extract(data, url, headers, families=self.families, template=self.template, trace=trace,
                       stats=self.stats, parsed=parsed, memo=self.memo)
-        if self.template is not None and trace.get('layout') is not None:
-            return art
-        page = observation(art, trace)
-        if page is None:
-            return art
+        if self.template is None or trace.get('layout') is None:
+            self.observe(observation(art, trace), self.template)
+        return art
+
+    def observe(self, page: _Page | None, read_with: Template | None) -> None:
+        """Learn from a page read with the template `read_with` (None: read per page) that no
+        layout of it fitted; page: its observation (None: nothing to learn)."""
+        if page is None or (read_with is None and self.template is not None):
+            return  # read before the template was learned (in a worker, meanwhile): it is in it
         if self.template is None:
             self.observed.append(page)
             if len(self.observed) >= self.after:
@@ -132,7 +136,6 @@ class Learner:
             if grown:
                 self.template = Template(self.site, self.template.layouts + (_layout(grown[0]),))
                 self.unfitted = [p for p in self.unfitted if p not in grown[0]]
-        return art
 
 
 def _groups(observed):

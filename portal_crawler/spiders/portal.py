@@ -9,55 +9,33 @@ import logging
 from urllib.parse import urljoin
 
 import scrapy
-from lxml import etree
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.http import FormRequest, HtmlResponse, Request, TextResponse
 
-from portal_crawler.extract import parsed
-from portal_crawler.extract.parsed import ParsedPage
 from portal_crawler.items import DocumentItem, GoneItem, NotDueItem, PageItem
+from portal_crawler.page_reading import hrefs_of
 from portal_crawler.session import CrawlSession
 from portal_crawler.sites.registry import SiteProfile, load_registry
-from portal_crawler.scope import (PostbackForm, ScopePolicy, TrapGuard, parse_sitemap, postback_fallback_links,
-                                  request_url)
+from portal_crawler.scope import PostbackForm, ScopePolicy, TrapGuard, parse_sitemap, request_url
 
 logger = logging.getLogger(__name__)
 
 # What a link found in a page is fetched for; lower numbers wait longer in the queue.
 PRIORITY = {"page": 0, "document": -5, "asset": -10}
-LINK_XPATH = {
-    "page": "//a/@href | //area/@href | //frame/@src | //iframe/@src",
-    "asset": ("//img/@src | //img/@data-src | //img/@data-original | //link[@rel='stylesheet']/@href"
-              " | //script/@src | //link[contains(@rel, 'icon')]/@href | //source/@src"),
-}
 
 
-PAGE_LINKS = etree.XPath(LINK_XPATH["page"], smart_strings=False)
-ASSET_LINKS = etree.XPath(LINK_XPATH["asset"], smart_strings=False)
-
-
-def links_of(response: TextResponse, root=None) -> tuple[list[str], list[str], list]:
+def links_of(response: TextResponse, hrefs=None) -> tuple[list[str], list[str], list]:
     """(page links, asset links, postbacks) of an HTML page, absolute, in the page's order.
-    root: the page's lxml tree when another reader already parsed response.text, else Scrapy's
-    own parse is used. postbacks: fallback URLs (also among the page links) or PostbackForms."""
-    if root is None:
-        root = response.selector.root
-    pages = [response.urljoin(u) for u in PAGE_LINKS(root)]
-    assets = [response.urljoin(u) for u in ASSET_LINKS(root)]
-    # only WebForms pages page by postback; the check spares every other page the walk
-    postbacks = postback_fallback_links(root, response.url) if b"PostBack" in response.body else []
+    hrefs: what page_reading.hrefs_of read from a parse of the same text, else Scrapy's own
+    parse is read. postbacks: fallback URLs (also among the page links) or PostbackForms."""
+    if hrefs is None:
+        hrefs = hrefs_of(response.selector.root, response.body, response.url)
+    page_hrefs, asset_hrefs, postbacks = hrefs
+    pages = [response.urljoin(u) for u in page_hrefs]
+    assets = [response.urljoin(u) for u in asset_hrefs]
     pages += [link for link in postbacks if isinstance(link, str)]
     return pages, assets, postbacks
-
-
-def read_page(response: TextResponse, headers) -> ParsedPage | None:
-    """The page decoded and parsed as extraction reads it; None when it cannot be read
-    (extraction then fails on it again and counts it)."""
-    try:
-        return parsed.read(response.body, headers, response.url)
-    except parsed.PARSE_ERRORS:
-        return None
 
 
 class DocumentBody(bytes):
@@ -198,7 +176,7 @@ class PortalSpider(scrapy.Spider):
                                    meta=dict(meta or {}, trap_chain=verdict.chain))
 
     # ------------------------------------------------------------------ parsing
-    def parse(self, response):
+    async def parse(self, response):
         kind = response.meta.get("url_kind", "page")
         stats = self.crawler.stats
         if response.status in (404, 410):
@@ -212,7 +190,8 @@ class PortalSpider(scrapy.Spider):
             return
         if kind == "sitemap" or (response.url.endswith(".xml") and b"<urlset" in response.body[:2048]):
             pages, sitemaps = parse_sitemap(response.body, response.url)
-            yield from self.follow(pages)
+            for request in self.follow(pages):
+                yield request
             for url in sitemaps:
                 if self.profile_for(url):
                     yield self.request_for(request_url(url), "sitemap", priority=5)
@@ -224,7 +203,8 @@ class PortalSpider(scrapy.Spider):
                                    site=self.site_of(response.url), capture_id=response.meta.get("capture_id"),
                                    linked_from=response.meta.get("linked_from"))
             return
-        yield from self.parse_page(response)
+        async for output in self.parse_page(response):
+            yield output
 
     @staticmethod
     def unchanged_digest(response) -> str | None:
@@ -237,32 +217,36 @@ class PortalSpider(scrapy.Spider):
             return meta.get("archived_digest")
         return None
 
-    def parse_page(self, response: TextResponse):
+    async def parse_page(self, response: TextResponse):
         stats = self.crawler.stats
         digest = self.unchanged_digest(response)
         unchanged = digest is not None or bool(response.meta.get("not_modified") or response.meta.get("from_archive"))
         record = self.session.unchanged_page(response.url, response.meta.get("capture_id")) if unchanged else None
-        headers = header_pairs(response.headers)
-        # a page to extract is parsed once: its links come from extraction's tree, read
-        # before extraction removes the site's chrome from it
-        page = read_page(response, headers) if record is None else None
         links = self.session.page_links.get(response.url, digest) if unchanged else None
+        read = None
+        if record is None:
+            # parsed once, in a worker beside the event loop: its links are read from the tree
+            # before extraction removes the site's chrome from it (page_reading.py)
+            read = await self.session.templates.read(response.body, response.url, header_pairs(response.headers))
+            record = read.record
+            for key, count in read.counts.items():
+                stats.inc_value(key, count)
+            if read.in_worker:
+                stats.inc_value("pages/read_in_worker")
+            if record.get("text_truncated"):
+                stats.inc_value("extract/text_truncated")
+        else:
+            stats.inc_value("articles/not_reextracted" if record.get("is_article") else "pages/not_reextracted")
         postbacks = []
         if links is not None:
             page_links, asset_links = links
             stats.inc_value("pages/links_reused")
         else:
-            # the links Scrapy's own decoding holds: extraction's tree where it read the same
-            # text (it decodes by its own rules: a wrong charset header, NFD, an 8M-character cap)
-            shared = page.root if page is not None and page.same_text(response.text) else None
+            # the links Scrapy's own decoding holds: the worker's where it read the same text
+            # (it decodes by its own rules: a wrong charset header, NFD, an 8M-character cap)
+            shared = read.links if read is not None and read.text is not None and read.text == response.text else None
             stats.inc_value("pages/tree_shared" if shared is not None else "pages/tree_parsed_again")
             page_links, asset_links, postbacks = links_of(response, shared)
-        if record is None:
-            record = self.session.templates.extract(response.body, response.url, headers, parsed=page).to_dict()
-            if record.get("text_truncated"):
-                stats.inc_value("extract/text_truncated")
-        else:
-            stats.inc_value("articles/not_reextracted" if record.get("is_article") else "pages/not_reextracted")
         forms = [f for f in postbacks if isinstance(f, PostbackForm)]
         # in the page's order: of two spellings of one URL, the first linked is the one fetched
         page_links, asset_links = list(dict.fromkeys(page_links)), list(dict.fromkeys(asset_links))
@@ -272,8 +256,13 @@ class PortalSpider(scrapy.Spider):
                        from_archive=response.meta.get("from_archive"), asset_links=asset_links,
                        links_digest=None if forms or links is not None
                        else digest or response.meta.get("payload_digest"))
+        for request in self.requests_from_page(response, record, page_links, asset_links, forms):
+            yield request
+
+    def requests_from_page(self, response, record: dict, page_links, asset_links, forms):
+        """What a read page leads to: its canonical URL and attachments (an article), its links."""
         if record.get("is_article"):
-            stats.inc_value("articles/seen")
+            self.crawler.stats.inc_value("articles/seen")
             canonical = record.get("canonical") or response.url
             if canonical != response.url:
                 yield from self.follow([canonical])

@@ -13,7 +13,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.index import url_key
 from portal_crawler.scope import postback_fallback_links
-from portal_crawler.spiders.portal import LINK_XPATH, header_pairs, read_page
+from portal_crawler.page_reading import LINK_XPATH, PageJob, read_page
+from portal_crawler.spiders.portal import header_pairs
 
 
 @dataclass
@@ -63,8 +64,8 @@ def check_kept_links(data: Path) -> LinkCheck:
         if found is None or found[0] != digest:
             continue                # a form page (not kept), or kept from another capture of the key
         result.checked += 1
-        page = read_page(response, header_pairs(response.headers))
-        result.shared += bool(page is not None and page.same_text(response.text))
+        read = read_page(PageJob(response.body, response.url, header_pairs(response.headers), None))
+        result.shared += bool(read.text is not None and read.text == response.text)
         pages, assets = scrapy_links(response)
         if (pages, assets) != (found[1], found[2]):
             result.mismatches.append((response.url, {"pages": (pages, found[1]), "assets": (assets, found[2])}))
