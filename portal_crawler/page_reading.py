@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ class PageRead:
     observed: object | None = None
     counts: dict = field(default_factory=dict)
     in_worker: bool = False
+    logs: list = field(default_factory=list)  # (level, logger, message) a worker logged
 
 
 class _Counts(dict):
@@ -88,6 +90,35 @@ def read_page(job: PageJob, memo=None) -> PageRead:
                     links, observation(article, trace) if learn else None, dict(counts))
 
 
+class _Collected(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[tuple[int, str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.levelno, record.name, record.getMessage()))
+
+
+def read_in_worker(job: PageJob) -> PageRead:
+    """read_page in a worker process: what it logs travels back with the result, to be
+    logged where the crawl's logging is configured."""
+    collected = _Collected()
+    root = logging.getLogger()
+    root.addHandler(collected)
+    try:
+        read = read_page(job)
+    finally:
+        root.removeHandler(collected)
+    read.logs = collected.records
+    return read
+
+
+def _worker_started() -> None:
+    # a terminal's Ctrl-C reaches the whole process group: the crawl stops gracefully and
+    # shuts its workers down; a worker interrupted mid-page would break that shutdown
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class PageReader:
     """Runs read_page in `processes` worker processes (0: in this process). Awaited from the
     spider's callback on an asyncio event loop; elsewhere it reads in this process."""
@@ -103,24 +134,29 @@ class PageReader:
         if pool is None:
             return read_page(job, memo)
         try:
-            read = await asyncio.wrap_future(pool.submit(read_page, job))
-            read.in_worker = True
-            return read
-        except BrokenProcessPool:
-            # a worker died (out of memory, killed): read here from now on, and say so once
-            logger.warning("the extraction worker stopped; pages are read in the crawl's process")
+            read = await asyncio.wrap_future(pool.submit(read_in_worker, job))
+        except (BrokenProcessPool, KeyboardInterrupt, SystemExit):
+            # a worker died or was stopped (out of memory, killed): read here from now on
+            if not self._broken:
+                logger.warning("the extraction worker stopped; pages are read in the crawl's process")
             self._broken = True
             return read_page(job, memo)
+        for level, name, message in read.logs:
+            logging.getLogger(name).log(level, "%s", message)
+        read.in_worker = True
+        return read
 
     def _worker_pool(self) -> ProcessPoolExecutor | None:
         if self.processes == 0 or self._broken or not _on_asyncio_loop():
             return None
         if self._pool is None:
             # spawn: a fresh interpreter, not a fork of a process running a reactor and threads
-            self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_worker_started)
         return self._pool
 
     def close(self) -> None:
+        self.processes = 0  # a page read after the close is read here
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None

@@ -24,7 +24,7 @@ from portal_crawler.archive_access import CrawlArchive
 from portal_crawler.run_summary import crawl_summary
 from portal_crawler.extract import template
 from portal_crawler.extract.template_learn import Learner
-from portal_crawler.page_reading import PageJob, PageRead, PageReader
+from portal_crawler.page_reading import PageJob, PageRead, PageReader, read_page
 from portal_crawler.scope import canonicalize, host_of, is_case_insensitive_server
 
 logger = logging.getLogger(__name__)
@@ -111,6 +111,10 @@ class SiteTemplates:
         learner = self.learner(url)
         job = PageJob(bytes(body), url, headers, learner.template)
         read = await self.reader.read(job, memo=learner.memo)
+        if learner.template is not job.template:
+            # learned or grown while the page was away: read it as it is read from now on
+            job = PageJob(job.body, url, headers, learner.template)
+            read = read_page(job, learner.memo)
         learner.observe(read.observed, job.template)
         return read
 

@@ -9,7 +9,9 @@ import sqlite3
 
 from archive.index import Index
 from portal_crawler.demo.server import DemoServer
-from portal_crawler.page_reading import PageJob, PageReader, read_page
+from portal_crawler.extract.template import Template
+from portal_crawler.page_reading import PageJob, PageRead, PageReader, read_page
+from portal_crawler.session import SiteTemplates
 from tests.support.cli_crawl import DEMO_SITES, crawl
 
 URL = "http://phuong.hanoi.test/tin-tuc/khanh-thanh-truong-hoc.html"
@@ -98,3 +100,30 @@ def test_a_crawl_indexes_the_same_with_a_worker_and_without(tmp_path):
     with_worker, without = index_rows(tmp_path / "worker"), index_rows(tmp_path / "here")
     assert with_worker[0] and with_worker[1], "the demo crawl indexed articles and kept links"
     assert with_worker == without
+
+
+def test_a_ctrl_c_to_the_process_group_leaves_the_worker_reading():
+    reader = PageReader(1)
+    try:
+        read_in(reader)
+        for pid in list(reader._pool._processes):
+            os.kill(pid, signal.SIGINT)  # what a terminal's Ctrl-C sends the worker too
+        again = read_in(reader)
+    finally:
+        reader.close()
+    assert again.in_worker and not reader._broken
+
+
+def test_a_page_read_while_its_site_template_changed_is_read_again_with_the_new_one(tmp_path):
+    templates = SiteTemplates(tmp_path)
+    learner = templates.learner(URL)
+    newer = Template("phuong.hanoi.test", ())
+
+    async def read_meanwhile(job, memo=None):
+        learner.template = newer  # another page taught the learner while this one was read
+        return PageRead({"stale": True})
+
+    templates.reader.read = read_meanwhile
+    read = asyncio.run(templates.read(PAGE, URL, JOB.headers))
+    assert read.record == read_page(PageJob(PAGE, URL, JOB.headers, newer)).record
+    assert "stale" not in read.record

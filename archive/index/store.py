@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -24,6 +25,7 @@ from archive.index.migrations import (MIGRATIONS, PROVENANCE_MIGRATIONS, Migrati
 # (database 5% smaller, measured on 20k generated articles).
 PAGE_SIZE = 32768
 BUSY_TIMEOUT_MS = 60_000
+logger = logging.getLogger(__name__)
 
 
 class Transactions:
@@ -50,7 +52,13 @@ class Transactions:
         try:
             yield self.conn
         except BaseException:
-            if joining:
+            if not self.conn.in_transaction:
+                # SQLite rolled the whole transaction back (disk full, I/O error): with it
+                # the writes that waited for the deferred commit
+                if joining:
+                    logger.error("a failed write undid the index writes awaiting their commit")
+                self._commit_pending = False
+            elif joining:
                 self.conn.execute("ROLLBACK TO unit")
                 self.conn.execute("RELEASE unit")
             else:
@@ -76,9 +84,9 @@ class Transactions:
     def commit_pending(self) -> None:
         """COMMIT the transactions a deferred commit holds (nothing when none is pending)."""
         if self._commit_pending:
-            self._commit_pending = False
             if self.conn.in_transaction:
-                self.conn.execute("COMMIT")
+                self.conn.execute("COMMIT")  # when it fails, the commit stays pending
+            self._commit_pending = False
 
 
 class Store(Transactions):

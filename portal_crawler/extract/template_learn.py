@@ -122,9 +122,10 @@ class Learner:
 
     def observe(self, page: _Page | None, read_with: Template | None) -> None:
         """Learn from a page read with the template `read_with` (None: read per page) that no
-        layout of it fitted; page: its observation (None: nothing to learn)."""
-        if page is None or (read_with is None and self.template is not None):
-            return  # read before the template was learned (in a worker, meanwhile): it is in it
+        layout of it fitted; page: its observation (None: nothing to learn). A page read with
+        a template since replaced teaches nothing (the caller reads it again)."""
+        if page is None or read_with is not self.template:
+            return
         if self.template is None:
             self.observed.append(page)
             if len(self.observed) >= self.after:
