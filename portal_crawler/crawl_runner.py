@@ -8,6 +8,7 @@ from pathlib import Path
 from archive.index import Index
 from portal_crawler.console import short_time
 from portal_crawler.run_summary import warcs_line
+from portal_crawler.targets import split_targets, target_kwargs
 
 
 @dataclass(frozen=True)
@@ -77,17 +78,6 @@ def recheck_lines(r: dict) -> list[str]:
                  f"rechecked + {r.get('not_due', 0)} not due" + "".join(f" + {e}" for e in extra))
     return lines
 
-
-def split_targets(targets: list[str]) -> tuple[list[str], list[str]]:
-    urls = [t for t in targets if "://" in t]
-    ids = [t for t in targets if "://" not in t]
-    return ids, urls
-
-
-def target_kwargs(targets: list[str]) -> dict:
-    """The PortalSpider arguments naming the targets: site ids and start URLs, comma-joined."""
-    ids, urls = split_targets(targets)
-    return {"site": ",".join(ids) or None, "start_url": ",".join(urls) or None}
 
 
 def check_targets(targets: list[str], profiles: list[str] = ()) -> None:

@@ -55,7 +55,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
 from portal_crawler import redis_json
-from portal_crawler.crawl_runner import target_kwargs
+from portal_crawler.targets import target_kwargs
 
 logger = logging.getLogger(__name__)
 
