@@ -95,17 +95,19 @@ class ImportRequest:
 
 @dataclass
 class SiteTally:
-    listed: int = 0
-    chosen: int = 0
-    held: int = 0
-    same_payload: int = 0
-    other: int = 0
-    other_hosts: int = 0   # listed under the host's prefix but of another host: dropped
-    fetched: int = 0
-    revisits: int = 0
-    resumed: int = 0
-    errors: int = 0
-    digest_mismatch: int = 0
+    """What an import did for one site: the captures the CDX listed and what became of them
+    (the first counts are the selection's: rescue/select.py)."""
+    listed: int = 0          # captures of the site's hosts the CDX listed
+    chosen: int = 0          # ... chosen to fetch
+    held: int = 0            # ... whose payload the archive holds already
+    same_payload: int = 0    # ... later captures of a payload already chosen
+    other: int = 0           # ... neither a page, document nor image, or not a 200
+    other_hosts: int = 0     # listed under the host's prefix but of another host: dropped
+    fetched: int = 0         # chosen and written to the import's WARC files
+    revisits: int = 0        # ... as revisit records (a payload archived before)
+    resumed: int = 0         # imported by an earlier run (found in the import WARC files)
+    errors: int = 0          # chosen but not fetched (an error, or no answer, from the archive)
+    digest_mismatch: int = 0  # fetched bytes that differ from the digest the CDX names
     per_year: dict = field(default_factory=dict)
     imported_per_year: dict = field(default_factory=dict)
 

@@ -188,8 +188,5 @@ def _first_match(patterns, parts: UrlParts) -> re.Match | None:
 
 
 def _as_list(value) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return list(value)
+    """A profile value given as one string, a list of them, or not at all."""
+    return [] if value is None else [value] if isinstance(value, str) else list(value)
