@@ -38,6 +38,7 @@ class CrawlSettings:
     asset_recheck: timedelta
     document_max_size: int
     now: datetime | None = None       # PORTAL_NOW: a fixed clock (tests, replays)
+    extract_processes: int = 0        # PORTAL_EXTRACT_PROCESSES: workers that read pages
 
     @classmethod
     def from_settings(cls, settings) -> "CrawlSettings":
@@ -63,9 +64,14 @@ class CrawlSettings:
         policy = RevisitPolicy(min_interval=timedelta(hours=min_hours),
                                max_interval=max(timedelta(days=max_days), timedelta(hours=min_hours)),
                                factor=number("PORTAL_RECHECK_FACTOR", 0.2) or 0.2, mode=mode)
+        processes = number("PORTAL_EXTRACT_PROCESSES", 0)
+        if processes != int(processes):
+            raise ValueError("-s PORTAL_EXTRACT_PROCESSES: not a whole number: "
+                             f"{settings.get('PORTAL_EXTRACT_PROCESSES')!r}")
         return cls(data_dir=Path(settings.get("PORTAL_ARCHIVE_DATA") or "archive-data"), policy=policy,
                    asset_recheck=timedelta(days=number("PORTAL_ASSET_RECHECK_DAYS", 30)),
-                   document_max_size=int(number("PORTAL_DOCUMENT_MAX_SIZE", 64 * 1024 * 1024)), now=fixed)
+                   document_max_size=int(number("PORTAL_DOCUMENT_MAX_SIZE", 64 * 1024 * 1024)), now=fixed,
+                   extract_processes=int(processes))
 
     def clock(self) -> datetime:
         return self.now or utcnow()
@@ -137,8 +143,7 @@ class CrawlSession:
         self.archive = CrawlArchive(settings.data_dir)
         self.page_links = PageLinks(self.archive.index)
         self.case_folding = CaseFoldingHosts()
-        self.templates = SiteTemplates(settings.data_dir, crawler.stats,
-                                       processes=crawler.settings.getint("PORTAL_EXTRACT_PROCESSES", 0))
+        self.templates = SiteTemplates(settings.data_dir, crawler.stats, processes=settings.extract_processes)
         self.run: CrawlRun | None = None
         self._recorder = None
         self._site_of = None

@@ -6,13 +6,14 @@ import logging
 import os
 import signal
 import sqlite3
+import subprocess
 
 from archive.index import Index
 from portal_crawler.demo.server import DemoServer
 from portal_crawler.extract.template import Template
 from portal_crawler.page_reading import PageJob, PageRead, PageReader, read_page
 from portal_crawler.session import SiteTemplates
-from tests.support.cli_crawl import DEMO_SITES, crawl
+from tests.support.cli_crawl import CLI, DEMO_SITES, crawl
 
 URL = "http://phuong.hanoi.test/tin-tuc/khanh-thanh-truong-hoc.html"
 PAGE = """<html><head><title>Khánh thành trường học - Phường</title>
@@ -127,3 +128,12 @@ def test_a_page_read_while_its_site_template_changed_is_read_again_with_the_new_
     read = asyncio.run(templates.read(PAGE, URL, JOB.headers))
     assert read.record == read_page(PageJob(PAGE, URL, JOB.headers, newer)).record
     assert "stale" not in read.record
+
+
+def test_a_bad_worker_count_is_one_line_before_the_crawl_starts(tmp_path):
+    for value, says in (("abc", "not a number"), ("1.5", "not a whole number"), ("-1", "must not be negative")):
+        result = subprocess.run([*CLI, "crawl", "http://portal.test/", "--data", str(tmp_path / value),
+                                 "-s", f"PORTAL_EXTRACT_PROCESSES={value}"], capture_output=True, text=True,
+                                timeout=120)
+        assert result.returncode == 2 and result.stderr.strip().count("\n") == 0, result.stderr
+        assert says in result.stderr and "PORTAL_EXTRACT_PROCESSES" in result.stderr
