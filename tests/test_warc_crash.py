@@ -58,14 +58,16 @@ def run_and_kill(warcs_dir: Path, seed: int, records_before_kill: int) -> list[t
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
 def test_kill_9_then_repair_leaves_only_whole_records(tmp_path, seed):
     acknowledged = run_and_kill(tmp_path, seed, records_before_kill=10 + seed * 3)
-    assert list(tmp_path.glob("*.open")), "the killed writer should leave its file open"
+    # The killed writer leaves its file open, unless the kill fell in a rollover, between
+    # closing one file and opening the next: then every file is whole already.
+    was_open = list(tmp_path.glob("*.open"))
 
     reports = repair(tmp_path)
     # A kill just after a rollover leaves a new, empty file that a live writer could still be
     # about to lock: repair leaves it for a later pass (it holds no archived byte).
     left = list(tmp_path.glob("*.open"))
     assert all(path.stat().st_size == 0 for path in left), left
-    assert reports or left
+    assert reports or left or not was_open
     files = warc_files(tmp_path)
     warcio_check(*files)
     for path in files:
