@@ -42,7 +42,7 @@ def twice(url, body, content_type):
 def once(url, body, content_type):
     response = HtmlResponse(url, body=body, headers={"Content-Type": content_type})
     read = read_page(PageJob(body, url, header_pairs(response.headers), None))   # one parse: links, then article
-    links_of(response, read.links if read.text is not None and read.text == response.text else None)
+    links_of(response, read.shared_links(response.text))
 
 
 def main(argv=None) -> int:

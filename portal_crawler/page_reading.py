@@ -64,6 +64,11 @@ class PageRead:
     in_worker: bool = False
     logs: list = field(default_factory=list)  # (level, logger, message) a worker logged
 
+    def shared_links(self, text: str) -> tuple[list[str], list[str], list] | None:
+        """The links, where they were read from a parse of exactly `text` (what another
+        decoder, Scrapy's, made of the bytes); None: that text has to be parsed itself."""
+        return self.links if self.text is not None and self.text == text else None
+
 
 class _Counts(dict):
     """A stats collector for extraction in a worker: counts travel back with the result."""
@@ -86,8 +91,9 @@ def read_page(job: PageJob, memo=None) -> PageRead:
     article = extract(job.body, job.url, job.headers, template=job.template, trace=trace, stats=counts,
                       parsed=page, memo=memo)
     learn = job.template is None or trace.get("layout") is None
-    return PageRead(article.to_dict(), page.text if links is not None and not page.truncated else None,
-                    links, observation(article, trace) if learn else None, dict(counts))
+    # the links stand for a text only where the tree holds all of it (not cut at dom.MAX_CHARS)
+    whole = page.text if links is not None and not page.truncated else None
+    return PageRead(article.to_dict(), whole, links, observation(article, trace) if learn else None, dict(counts))
 
 
 class _Collected(logging.Handler):

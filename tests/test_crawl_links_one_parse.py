@@ -40,7 +40,7 @@ def old_links(response):
 
 def new_links(response):
     read = read_page(PageJob(response.body, response.url, header_pairs(response.headers), None))
-    shared = read.links if read.text is not None and read.text == response.text else None
+    shared = read.shared_links(response.text)
     return links_of(response, shared), shared is not None
 
 

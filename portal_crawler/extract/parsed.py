@@ -24,11 +24,6 @@ class ParsedPage:
     root: etree._Element | None     # the tree of the first dom.MAX_CHARS characters; None: nothing to parse
     truncated: bool
 
-    def same_text(self, text: str) -> bool:
-        """The tree is a parse of exactly `text` (what another decoder made of the bytes):
-        links read from it are the links that text holds."""
-        return self.root is not None and not self.truncated and self.text == text
-
 
 def read(raw: bytes | str, headers=None, url: str = '') -> ParsedPage:
     """Decode (encoding.decode) and parse (dom.parse); raises one of PARSE_ERRORS on a page

@@ -244,7 +244,7 @@ class PortalSpider(scrapy.Spider):
         else:
             # the links Scrapy's own decoding holds: the worker's where it read the same text
             # (it decodes by its own rules: a wrong charset header, NFD, an 8M-character cap)
-            shared = read.links if read is not None and read.text is not None and read.text == response.text else None
+            shared = read.shared_links(response.text) if read is not None else None
             stats.inc_value("pages/tree_shared" if shared is not None else "pages/tree_parsed_again")
             page_links, asset_links, postbacks = links_of(response, shared)
         forms = [f for f in postbacks if isinstance(f, PostbackForm)]

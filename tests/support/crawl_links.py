@@ -65,7 +65,7 @@ def check_kept_links(data: Path) -> LinkCheck:
             continue                # a form page (not kept), or kept from another capture of the key
         result.checked += 1
         read = read_page(PageJob(response.body, response.url, header_pairs(response.headers), None))
-        result.shared += bool(read.text is not None and read.text == response.text)
+        result.shared += read.shared_links(response.text) is not None
         pages, assets = scrapy_links(response)
         if (pages, assets) != (found[1], found[2]):
             result.mismatches.append((response.url, {"pages": (pages, found[1]), "assets": (assets, found[2])}))
