@@ -91,7 +91,7 @@ def browser_url(url: str) -> str:
         return text
     scheme = parts.scheme.lower()
     if scheme not in CRAWLABLE_SCHEMES or not parts.netloc:
-        return text.split("#", 1)[0]
+        return text.split("#", 1)[0].strip(_C0_AND_SPACE)  # what was before the fragment, trimmed too
     path = _remove_dot_segments(_BROWSER_PATH.sub(_encode_char, parts.path) or "/")
     query = _BROWSER_QUERY.sub(_encode_char, parts.query)
     has_query = "?" in text.split("#", 1)[0]
